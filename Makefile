@@ -1,0 +1,40 @@
+# Two entry points that work on a fresh machine:  make run  and  make test
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+STAMP  := $(VENV)/.actlab-installed
+TSTAMP := $(VENV)/.actlab-test-installed
+OUT    ?= actlab-out
+
+.PHONY: install run test test-slow bench lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml setup.py
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -e .
+	touch $@
+
+$(TSTAMP): $(STAMP)
+	$(PIP) install -e '.[test]'
+	# torch is an optional cross-check; the exact pin is the CPU build these machines provide
+	$(PIP) install 'torch==2.13.0' || echo "warning: torch==2.13.0 not installable; parity tests will be skipped"
+	touch $@
+
+run: $(STAMP)
+	$(VENV)/bin/actlab list
+	$(VENV)/bin/actlab plot-catalogue -o $(OUT)
+	@echo "plots written to $(OUT)/"
+
+test: $(TSTAMP)
+	$(PY) -m pytest -n 2 -m "not slow"
+
+test-slow: $(TSTAMP)
+	$(PY) -m pytest -m slow
+
+bench: $(TSTAMP)
+	$(PY) benchmarks/bench_activations.py
+	$(PY) benchmarks/bench_training.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info $(OUT)

@@ -1,0 +1,21 @@
+"""actlab: a laboratory for neural-network activation functions.
+
+>>> import actlab
+>>> f = actlab.get("leaky_relu", alpha=0.2)
+>>> f
+leaky_relu(alpha=0.2)
+>>> f([-1.0, 2.0])
+array([-0.2,  2. ])
+>>> f.grad([-1.0, 2.0])
+array([0.2, 1. ])
+>>> actlab.get("swish").info.minimum
+Extremum(value=-0.2784645427610738, at=-1.2784645427610738)
+"""
+
+from .activations import Activation, Info, aliases, get, names, spec
+from .activations.functional import *  # noqa: F401,F403  (relu, sigmoid, gelu, ...)
+from .activations.functional import __all__ as _functions
+
+__version__ = "0.1.0"
+
+__all__ = ["Activation", "Info", "aliases", "get", "names", "spec", *_functions]

@@ -1,0 +1,182 @@
+"""Piecewise-linear approximations: hard_sigmoid, hard_swish, hard_tanh, and softsign.
+
+Kinks follow jax.nn (the derivative of the outer, flat piece at each boundary): hard_sigmoid' = 0
+at +-3, hard_swish' = 0 at -3 and 1 at 3, hard_tanh' = 0 at +-1. PyTorch's hardswish backward
+returns -0.5 at -3 and 1.5 at 3 instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._sheet import INF, PROS_CONS, info
+from .classic import _box_grad, _nan_to
+from .registry import register
+from .spec import Extremum, Kink, Spec
+
+
+def _hard_sigmoid(x, out):
+    np.add(x, 3, out=out)
+    np.clip(out, 0, 6, out=out)
+    return np.divide(out, 6, out=out)
+
+
+def _hard_sigmoid_grad(x, out):
+    return _box_grad(x, out, -3.0, 3.0, 1.0 / 6.0)
+
+
+register(Spec(
+    name="hard_sigmoid",
+    aliases=("hardsigmoid",),
+    f=_hard_sigmoid,
+    df=_hard_sigmoid_grad,
+    doc=r"""Piecewise-linear sigmoid, ``relu6(x + 3) / 6``.
+
+.. math:: f(x) = \min(1, \max(0, (x + 3)/6)), \qquad f'(x) = \tfrac16 [-3 < x < 3]
+
+>>> hard_sigmoid(np.array([-4., 0., 1.5]))
+array([0.  , 0.5 , 0.75])
+""",
+    sheet=lambda: info(
+        "hard_sigmoid", "Hard sigmoid", r"f(x) = \mathrm{relu6}(x+3)/6",
+        r"f'(x) = \tfrac16[-3 < x < 3]",
+        range=(0.0, 1.0), minimum=Extremum(0.0, -3.0), maximum=Extremum(1.0, 3.0),
+        max_abs_grad=1 / 6, monotone=True, smoothness="C0", zero_centred=False,
+        saturating="both", exact_zeros=True,
+        kinks=(Kink(-3.0, 0.0, 0.0, 1 / 6), Kink(3.0, 0.0, 1 / 6, 0.0)),
+        frameworks={"pytorch": "F.hardsigmoid = relu6(x+3)/6", "jax": "jax.nn.hard_sigmoid",
+                    "keras": "activations.hard_sigmoid (Keras 2: clip(0.2x + 0.5, 0, 1))"},
+        use=("hidden",), init="glorot_uniform",
+        pros=(PROS_CONS["cheap"] + ": a sigmoid for mobile nets",),
+        cons=("zero gradient outside (-3, 3)", PROS_CONS["not_centred"]),
+        reference="https://arxiv.org/abs/1905.02244",
+    ),
+))
+
+
+def _hard_swish(x, out):
+    _hard_sigmoid(x, out)
+    return np.multiply(out, x, out=out)
+
+
+def _hard_swish_grad(x, out):
+    # (2x + 3)/6 on (-3, 3); 0 for x <= -3; 1 for x >= 3.
+    np.multiply(x, 2.0 / 6.0, out=out)
+    out += 0.5
+    out *= np.heaviside(x + 3, 0)  # 0 at x <= -3
+    np.copyto(out, 1.0, where=x >= 3)
+    return _nan_to(out, x)
+
+
+register(Spec(
+    name="hard_swish",
+    aliases=("hardswish",),
+    f=_hard_swish,
+    df=_hard_swish_grad,
+    doc=r"""Piecewise-linear Swish, ``x * relu6(x + 3) / 6`` (MobileNetV3).
+
+.. math:: f(x) = x\,\frac{\mathrm{relu6}(x+3)}{6}, \qquad
+          f'(x) = \begin{cases} 0 & x \le -3 \\ (2x+3)/6 & -3 < x < 3 \\ 1 & x \ge 3 \end{cases}
+
+>>> hard_swish(np.array([-4., -1.5, 0., 4.]))
+array([-0.   , -0.375,  0.   ,  4.   ])
+""",
+    sheet=lambda: info(
+        "hard_swish", "Hard swish", r"f(x) = x\,\mathrm{relu6}(x+3)/6",
+        r"f'(x) = (2x+3)/6 \text{ on } (-3,3)",
+        range=(-0.375, INF), minimum=Extremum(-0.375, -1.5), max_abs_grad=1.5,
+        monotone=False, smoothness="C0", zero_centred=False, saturating="left",
+        exact_zeros=True, kinks=(Kink(-3.0, 0.0, 0.0, -0.5), Kink(3.0, 1.0, 1.5, 1.0)),
+        frameworks={"pytorch": "F.hardswish (backward: -0.5 at -3, 1.5 at 3)",
+                    "jax": "jax.nn.hard_swish", "keras": "activations.hard_swish"},
+        use=("hidden",), init="he_normal",
+        pros=(PROS_CONS["cheap"] + ": Swish for mobile nets",),
+        cons=("kinks at -3 and 3", PROS_CONS["not_centred"]),
+        reference="https://arxiv.org/abs/1905.02244",
+    ),
+))
+
+
+def _hard_tanh(x, out):
+    return np.clip(x, -1, 1, out=out)
+
+
+def _hard_tanh_grad(x, out):
+    return _box_grad(x, out, -1.0, 1.0, 1.0)
+
+
+def _hard_tanh_vjp(g, x, y, out):
+    ref = y if y is not None else x
+    np.multiply(g, (ref > -1) & (ref < 1), out=out)
+    return _nan_to(out, ref)
+
+
+register(Spec(
+    name="hard_tanh",
+    aliases=("hardtanh",),
+    f=_hard_tanh,
+    df=_hard_tanh_grad,
+    vjp=_hard_tanh_vjp,
+    y_exact=True,
+    doc=r"""Piecewise-linear tanh, ``clip(x, -1, 1)``.
+
+.. math:: f(x) = \max(-1, \min(1, x)), \qquad f'(x) = [-1 < x < 1]
+
+>>> hard_tanh(np.array([-2., 0., 0.5, 2.]))
+array([-1. ,  0. ,  0.5,  1. ])
+""",
+    sheet=lambda: info(
+        "hard_tanh", "Hard tanh", r"f(x) = \max(-1, \min(1, x))", r"f'(x) = [-1 < x < 1]",
+        range=(-1.0, 1.0), minimum=Extremum(-1.0, -1.0), maximum=Extremum(1.0, 1.0),
+        max_abs_grad=1.0, monotone=True, smoothness="C0", zero_centred=True,
+        saturating="both", kinks=(Kink(-1.0, 0.0, 0.0, 1.0), Kink(1.0, 0.0, 1.0, 0.0)),
+        frameworks={"pytorch": "F.hardtanh(min_val=-1, max_val=1)", "jax": "jax.nn.hard_tanh",
+                    "keras": "(none)"},
+        use=("hidden",), init="glorot_uniform",
+        pros=(PROS_CONS["cheap"], PROS_CONS["centred"]),
+        cons=("zero gradient outside (-1, 1)",),
+        reference="https://jax.readthedocs.io/en/latest/_autosummary/jax.nn.hard_tanh.html",
+    ),
+))
+
+
+def _softsign(x, out):
+    np.abs(x, out=out)
+    out += 1
+    np.divide(x, out, out=out)
+    inf = np.isinf(x)
+    if inf.any():
+        out[inf] = np.sign(x[inf])  # inf / inf -> the limits +-1
+    return out
+
+
+def _softsign_grad(x, out):
+    np.abs(x, out=out)
+    out += 1
+    np.square(out, out=out)
+    return np.reciprocal(out, out=out)
+
+
+register(Spec(
+    name="softsign",
+    f=_softsign,
+    df=_softsign_grad,
+    doc=r"""Softsign, a rational tanh-like curve with polynomial tails.
+
+.. math:: f(x) = \frac{x}{1 + |x|}, \qquad f'(x) = \frac{1}{(1 + |x|)^2}
+
+>>> softsign(np.array([-2., 0., 2.]))
+array([-0.66666667,  0.        ,  0.66666667])
+""",
+    sheet=lambda: info(
+        "softsign", "Softsign", r"f(x) = x / (1 + |x|)", r"f'(x) = 1/(1 + |x|)^2",
+        range=(-1.0, 1.0), max_abs_grad=1.0, monotone=True, smoothness="C1",
+        zero_centred=True, saturating="both",
+        frameworks={"pytorch": "F.softsign", "jax": "jax.nn.soft_sign",
+                    "keras": "activations.softsign"},
+        use=("hidden",), init="glorot_uniform",
+        pros=(PROS_CONS["centred"], "saturates polynomially, more slowly than tanh"),
+        cons=(PROS_CONS["vanishing"],),
+        reference="https://pytorch.org/docs/stable/generated/torch.nn.Softsign.html",
+    ),
+))

@@ -1,0 +1,273 @@
+"""The one registry of activation functions: ``register``, ``get``, ``names`` and ``Activation``.
+
+Everything else in actlab (CLI, plots, reports, tests) iterates over this registry.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from . import _fast
+from .spec import Info, Spec
+
+_SPECS: dict[str, Spec] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(spec: Spec) -> Spec:
+    """Add an entry (and its aliases). Names are unique across entries and aliases."""
+    for key in (spec.name, *spec.aliases):
+        if key in _SPECS or key in _ALIASES:
+            raise ValueError(f"activation name {key!r} is already registered")
+    _SPECS[spec.name] = spec
+    for alias in spec.aliases:
+        _ALIASES[alias] = spec.name
+    return spec
+
+
+def names(*, aliases: bool = False) -> list[str]:
+    """Canonical entry names in registration order (with ``aliases=True``, aliases too)."""
+    out = list(_SPECS)
+    return out + sorted(_ALIASES) if aliases else out
+
+
+def aliases() -> dict[str, str]:
+    """Mapping alias -> canonical name (``swish -> silu``, ``linear -> identity``, ...)."""
+    return dict(_ALIASES)
+
+
+def canonical(name: str) -> str:
+    """Resolve an alias; unknown names raise ``ValueError`` with a did-you-mean."""
+    if not isinstance(name, str):
+        raise ValueError(f"activation name must be a string, got {name!r}")
+    key = name.strip().lower().replace("-", "_")
+    if key in _SPECS:
+        return key
+    if key in _ALIASES:
+        return _ALIASES[key]
+    close = difflib.get_close_matches(key, names(aliases=True), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise ValueError(f"unknown activation {name!r}{hint} (known: {', '.join(names())})")
+
+
+def spec(name: str) -> Spec:
+    """The registry entry for ``name`` (aliases allowed)."""
+    return _SPECS[canonical(name)]
+
+
+def get(name: str | Activation, **params: Any) -> Activation:
+    """An :class:`Activation` with validated parameters.
+
+    >>> get("leaky_relu")
+    leaky_relu(alpha=0.01)
+    >>> get("swish")
+    silu(beta=1.0)
+    >>> get("relu", alpha=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: relu: unknown parameter 'alpha' (relu takes no parameters)
+    """
+    if isinstance(name, Activation):
+        return name if not params else get(name.name, **{**name.params, **params})
+    s = spec(name)
+    known = {p.name: p for p in s.params}
+    for key in params:
+        if key not in known:
+            takes = f"takes {', '.join(known)}" if known else "takes no parameters"
+            close = difflib.get_close_matches(key, list(known), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"{s.name}: unknown parameter {key!r}{hint} ({s.name} {takes})")
+    values = {
+        p.name: p.validate(params[p.name], s.name) if p.name in params else p.default
+        for p in s.params
+    }
+    return Activation(s, values)
+
+
+# --------------------------------------------------------------------------- dtype handling
+_NATIVE = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _prepare(x: ArrayLike, what: str = "x") -> tuple[np.ndarray, np.dtype, bool]:
+    """Return (array in compute dtype, result dtype, was_scalar).
+
+    float32/float64 are computed natively, float16 in float32 and rounded back; integers, bools
+    and Python numbers are computed in float64 (like NumPy's ufuncs). Other dtypes raise.
+    """
+    a = np.asarray(x)
+    dt = a.dtype
+    if dt in _NATIVE:
+        return a, dt, a.ndim == 0
+    if dt == np.float16:
+        return a.astype(np.float32), dt, a.ndim == 0
+    if dt.kind in "biu":
+        return a.astype(np.float64), np.dtype(np.float64), a.ndim == 0
+    raise TypeError(
+        f"{what}: unsupported dtype {dt} (actlab computes float16/32/64; integers become float64)"
+    )
+
+
+def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> None:
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
+    if out.shape != shape or out.dtype != dtype:
+        raise ValueError(
+            f"out has shape {out.shape} and dtype {out.dtype}; expected {shape} and {dtype}"
+        )
+
+
+def _finish(res: np.ndarray, dtype: np.dtype, scalar: bool, out: np.ndarray | None):
+    if out is not None:
+        if res is not out:
+            np.copyto(out, res, casting="unsafe")
+        return out
+    if res.dtype != dtype:
+        res = res.astype(dtype)
+    return res[()] if scalar else res
+
+
+class Activation:
+    """An activation function with concrete parameters.
+
+    ``f(x)`` is the value, ``f.grad(x)`` the elementwise derivative, ``f.jacobian(x)`` the full
+    Jacobian over the last axis for vector-valued entries, ``f.backward(g, x, y)`` the
+    vector-Jacobian product and ``f.info`` the property sheet.
+    """
+
+    __slots__ = ("spec", "params", "_info")
+
+    def __init__(self, spec: Spec, params: dict[str, Any]) -> None:
+        self.spec = spec
+        self.params = dict(params)
+        self._info: Info | None = None
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def info(self) -> Info:
+        if self._info is None:
+            self._info = self.spec.sheet(**self.params)
+        return self._info
+
+    @property
+    def vector(self) -> bool:
+        return self.spec.vector
+
+    def config(self) -> dict[str, Any]:
+        """``{"name": ..., "params": {...}}``; ``get(**config)``-style round trip via from_config."""
+        return {"name": self.name, "params": dict(self.params)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Activation:
+        return get(config["name"], **config.get("params", {}))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"{self.name}({args})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, Activation) and self.name == other.name and self.params == other.params
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(sorted(self.params.items()))))
+
+    # ------------------------------------------------------------------ evaluation
+    def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
+        a, dtype, scalar = _prepare(x)
+        kernel = _fast.lookup(self.name, kind, a.dtype) or getattr(self.spec, kind)
+        if out is not None:
+            _check_out(out, a.shape, dtype)
+            dst = out if out.dtype == a.dtype else np.empty_like(a)
+        else:
+            dst = np.empty_like(a)
+        with np.errstate(all="ignore"):
+            res = kernel(a, dst, **self.params)
+        return _finish(res, dtype, scalar, out)
+
+    def __call__(self, x: ArrayLike, *, out: np.ndarray | None = None):
+        """The value ``f(x)``, elementwise (or along ``axis`` for softmax)."""
+        return self._run("f", x, out)
+
+    def grad(self, x: ArrayLike, *, out: np.ndarray | None = None):
+        """The elementwise derivative ``f'(x)`` (kinks follow ``info.kinks``)."""
+        if self.spec.df is None:
+            raise TypeError(
+                f"{self.name} is vector-valued: use jacobian(x) or backward(g, x)"
+            )
+        return self._run("df", x, out)
+
+    def jacobian(self, x: ArrayLike) -> np.ndarray:
+        """Jacobian over the last axis, shape ``(..., n, n)`` (diagonal for elementwise entries)."""
+        a, dtype, _ = _prepare(x)
+        if a.ndim == 0:
+            a = a.reshape(1)
+        if self.spec.vector:
+            axis = self.params.get("axis", -1)
+            if axis not in (-1, a.ndim - 1):
+                a = np.moveaxis(a, axis, -1)
+            n = a.shape[-1]
+            eye = np.eye(n, dtype=a.dtype)
+            cols = np.broadcast_to(eye, a.shape[:-1] + (n, n))
+            # row i of J is the vjp with g = e_i: J[..., i, :] = vjp(e_i)
+            xs = np.broadcast_to(a[..., None, :], cols.shape)
+            tmp = get(self.name, **{**self.params, "axis": -1})
+            jac = tmp.backward(cols, xs)
+            jac = np.swapaxes(jac, -1, -2)  # vjp rows -> Jacobian rows d y_i / d x_j
+            return jac.astype(dtype, copy=False)
+        d = self.grad(a)
+        jac = np.zeros(a.shape + (a.shape[-1],), dtype=d.dtype)
+        idx = np.arange(a.shape[-1])
+        jac[..., idx, idx] = d
+        return jac
+
+    def backward(
+        self,
+        g: ArrayLike,
+        x: ArrayLike | None,
+        y: ArrayLike | None = None,
+        *,
+        out: np.ndarray | None = None,
+    ):
+        """Vector-Jacobian product ``g @ J(x)``: the gradient with respect to ``x``.
+
+        ``y = f(x)`` may be passed to save work; entries whose derivative is exactly recoverable
+        from the output (``spec.y_exact``: relu, relu6, softmax, ...) then accept ``x=None``.
+        """
+        ga, gdtype, scalar = _prepare(g, "g")
+        if x is None:
+            if y is None or not self.spec.y_exact:
+                raise ValueError(f"{self.name}.backward needs x (the pre-activation)")
+            xa, (ya, xdtype, _) = None, _prepare(y, "y")
+            shape = ya.shape
+        else:
+            xa, xdtype, _ = _prepare(x)
+            ya = None if y is None else _prepare(y, "y")[0]
+            shape = xa.shape
+        if ga.shape != shape:
+            raise ValueError(f"{self.name}.backward: g has shape {ga.shape}, x has shape {shape}")
+        rdt = np.result_type(xdtype, gdtype)  # dtype of the result
+        cdt = np.dtype(np.float32) if rdt == np.float16 else rdt  # dtype it is computed in
+        ga = ga.astype(cdt, copy=False)
+        xa = None if xa is None else xa.astype(cdt, copy=False)
+        ya = None if ya is None else ya.astype(cdt, copy=False)
+        if out is not None:
+            _check_out(out, shape, rdt)
+        dst = out if (out is not None and out.dtype == cdt) else np.empty(shape, cdt)
+        with np.errstate(all="ignore"):
+            vjp = _fast.lookup(self.name, "vjp", cdt) or self.spec.vjp
+            if vjp is not None:
+                res = vjp(ga, xa, ya, dst, **self.params)
+            else:
+                df = _fast.lookup(self.name, "df", cdt) or self.spec.df
+                res = df(xa, dst, **self.params)
+                np.multiply(res, ga, out=res)
+        return _finish(res, rdt, scalar, out)

@@ -1,0 +1,466 @@
+"""Smooth and exponential activations: silu/swish, gelu (exact, tanh, sigmoid), elu, selu, celu,
+softplus, mish, log_sigmoid.
+
+All derivatives take the pre-activation ``x`` (GELU, SiLU and Mish cannot be recovered from the
+output). Stable forms throughout: ``x * ndtr(x)`` for GELU (``0.5 x (1 + erf)`` is -0.0 at
+x = -10), ``logaddexp(0, x)`` for softplus, ``expm1`` on a clamped branch for ELU.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+from ._sheet import INF, PROS_CONS, info
+from .registry import register
+from .spec import Extremum, Kink, Param, Spec
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+GELU_TANH_C = 0.044715
+GELU_SIGMOID_C = 1.702
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+# x * sigma(x) and friends, located with mpmath at 40 digits (tests re-derive them).
+SILU_MIN, SILU_ARGMIN = -0.2784645427610738, -1.2784645427610738
+SILU_MAX_GRAD = 1.0998393201288669
+GELU_MIN, GELU_ARGMIN = -0.16997120747990366, -0.75179152469356446
+GELU_MAX_GRAD = 1.1289041451851548
+GELU_TANH_MIN, GELU_TANH_ARGMIN = -0.17004075057125405, -0.75246142207101626
+GELU_TANH_MAX_GRAD = 1.1289930686587718
+MISH_MIN, MISH_ARGMIN = -0.30884341301725041, -1.1924312145154952
+MISH_MAX_GRAD = 1.0884981612517279
+
+
+def _limits(out: np.ndarray, x: np.ndarray, at_neg: float, at_pos: float) -> np.ndarray:
+    """Write the limits at x = -inf / +inf (where products like -inf * 0 give NaN)."""
+    inf = np.isinf(x)
+    if inf.any():
+        out[inf & (x < 0)] = at_neg
+        out[inf & (x > 0)] = at_pos
+    return out
+
+
+# --------------------------------------------------------------------------------- silu/swish
+def _silu(x, out, beta=1.0):
+    special.expit(x * beta if beta != 1 else x, out=out)
+    np.multiply(out, x, out=out)
+    return _limits(out, x, 0.0, INF)
+
+
+def _silu_grad(x, out, beta=1.0):
+    # f'(x) = sigma(bx) (1 + bx sigma(-bx))
+    bx = x * beta if beta != 1 else x
+    t = special.expit(-bx)
+    t *= bx
+    t += 1
+    special.expit(bx, out=out)
+    np.multiply(out, t, out=out)
+    return _limits(out, x, 0.0, 1.0)
+
+
+def _silu_sheet(beta):
+    return info(
+        "silu", "SiLU / Swish", r"f(x) = x\,\sigma(\beta x)",
+        r"f'(x) = \sigma(\beta x)\,\bigl(1 + \beta x\,\sigma(-\beta x)\bigr)",
+        params={"beta": beta},
+        range=(SILU_MIN / beta, INF), minimum=Extremum(SILU_MIN / beta, SILU_ARGMIN / beta),
+        max_abs_grad=SILU_MAX_GRAD, monotone=False, smoothness="Cinf", zero_centred=False,
+        saturating="left",
+        frameworks={"pytorch": "F.silu (beta = 1 only)", "jax": "jax.nn.silu / jax.nn.swish",
+                    "keras": "activations.silu / swish"},
+        use=("hidden",), init="he_normal",
+        pros=("smooth and non-monotone: small negative outputs keep gradients alive",
+              "often matches or beats ReLU in deep nets (Ramachandran et al. 2017)"),
+        cons=(PROS_CONS["costly"], "not monotone; min -0.278 at x = -1.278"),
+        reference="https://arxiv.org/abs/1710.05941",
+    )
+
+
+register(Spec(
+    name="silu",
+    aliases=("swish",),
+    f=_silu,
+    df=_silu_grad,
+    params=(Param("beta", 1.0, "slope inside the sigmoid (Swish-beta)", lower=0.0,
+                  lower_open=True),),
+    doc=r"""SiLU / Swish: the input gated by its own sigmoid.
+
+.. math:: f(x) = x\,\sigma(\beta x), \qquad
+          f'(x) = \sigma(\beta x)\bigl(1 + \beta x\,\sigma(-\beta x)\bigr)
+
+Minimum -0.278465 at x = -1.278465 (for beta = 1).
+
+>>> silu(np.array([-2., 0., 2.]))
+array([-0.23840584,  0.        ,  1.76159416])
+""",
+    sheet=_silu_sheet,
+))
+
+
+# --------------------------------------------------------------------------------------- gelu
+def _gelu(x, out, approximate="none"):
+    if approximate == "sigmoid":
+        return _silu(x, out, GELU_SIGMOID_C)
+    if approximate == "tanh":
+        # 0.5 x (1 + tanh u) = x sigma(2u): no cancellation for x << 0.
+        special.expit(_gelu_tanh_2u(x), out=out)
+    else:
+        special.ndtr(x, out=out)
+    np.multiply(out, x, out=out)
+    return _limits(out, x, 0.0, INF)
+
+
+def _gelu_tanh_2u(x):
+    """2u = 2 sqrt(2/pi) (x + c x^3), the argument of sigma in the tanh approximation."""
+    u = x * x
+    u *= GELU_TANH_C
+    u += 1
+    u *= x
+    u *= 2 * _SQRT_2_OVER_PI
+    return u
+
+
+def _gelu_grad(x, out, approximate="none"):
+    if approximate == "sigmoid":
+        return _silu_grad(x, out, GELU_SIGMOID_C)
+    if approximate == "tanh":
+        # d/dx x sigma(2u) = sigma(2u) + x sigma(2u) sigma(-2u) 2u'
+        two_u = _gelu_tanh_2u(x)
+        s = special.expit(two_u)
+        t = special.expit(-two_u)
+        t *= s
+        du = x * x
+        du *= 3 * GELU_TANH_C
+        du += 1
+        du *= 2 * _SQRT_2_OVER_PI
+        t *= du
+        t *= x
+        np.add(s, t, out=out)
+    else:
+        # Phi(x) + x phi(x)
+        np.square(x, out=out)
+        out *= -0.5
+        np.exp(out, out=out)
+        out *= x
+        out *= _INV_SQRT_2PI
+        out += special.ndtr(x)
+    return _limits(out, x, 0.0, 1.0)
+
+
+def _gelu_sheet(approximate):
+    if approximate == "sigmoid":
+        lo, at = SILU_MIN / GELU_SIGMOID_C, SILU_ARGMIN / GELU_SIGMOID_C
+        mg, formula = SILU_MAX_GRAD, r"f(x) = x\,\sigma(1.702\,x)"
+        deriv = r"f'(x) = \sigma(kx)\,(1 + kx\,\sigma(-kx)),\ k = 1.702"
+    elif approximate == "tanh":
+        lo, at, mg = GELU_TANH_MIN, GELU_TANH_ARGMIN, GELU_TANH_MAX_GRAD
+        formula = r"f(x) = \tfrac12 x\bigl(1 + \tanh(\sqrt{2/\pi}(x + 0.044715x^3))\bigr)"
+        deriv = r"f'(x) = \sigma(2u) + 2x u'\sigma(2u)\sigma(-2u),\ u = \sqrt{2/\pi}(x+0.044715x^3)"
+    else:
+        lo, at, mg = GELU_MIN, GELU_ARGMIN, GELU_MAX_GRAD
+        formula = r"f(x) = x\,\Phi(x) = \tfrac12 x\,\operatorname{erfc}(-x/\sqrt2)"
+        deriv = r"f'(x) = \Phi(x) + x\,\varphi(x)"
+    return info(
+        "gelu", "GELU", formula, deriv, params={"approximate": approximate},
+        range=(lo, INF), minimum=Extremum(lo, at), max_abs_grad=mg, monotone=False,
+        smoothness="Cinf", zero_centred=False, saturating="left",
+        frameworks={"pytorch": "F.gelu, approximate='none' (exact) or 'tanh'",
+                    "jax": "jax.nn.gelu, approximate=True (tanh) by default",
+                    "keras": "activations.gelu exact by default; ops.gelu approximate=True"},
+        use=("hidden",), init="he_normal",
+        pros=("smooth ReLU-like gate by the normal CDF; default in Transformers (BERT, GPT)",),
+        cons=(PROS_CONS["costly"] + " (erf, or tanh in the approximation)",
+              "not monotone; min -0.170 at x = -0.752"),
+        reference="https://arxiv.org/abs/1606.08415",
+    )
+
+
+register(Spec(
+    name="gelu",
+    f=_gelu,
+    df=_gelu_grad,
+    params=(Param("approximate", "none", "'none' exact erf form, 'tanh' or 'sigmoid' "
+                  "(x sigmoid(1.702 x)) approximations", choices=("none", "tanh", "sigmoid")),),
+    doc=r"""Gaussian error linear unit.
+
+.. math:: f(x) = x\,\Phi(x), \qquad f'(x) = \Phi(x) + x\,\varphi(x)
+
+with approximations ``"tanh"``: :math:`\tfrac12 x(1+\tanh(\sqrt{2/\pi}(x+0.044715x^3)))` and
+``"sigmoid"``: :math:`x\,\sigma(1.702x)`. The exact form is evaluated as ``x * ndtr(x)``.
+
+>>> gelu(np.array([-2., 0., 2.]))
+array([-0.04550026,  0.        ,  1.95449974])
+>>> gelu(np.array([-2., 0., 2.]), approximate="tanh")
+array([-0.04540231,  0.        ,  1.95459769])
+""",
+    sheet=_gelu_sheet,
+))
+
+
+# ---------------------------------------------------------------------------------- elu family
+def _elu(x, out, alpha=1.0, scale=1.0):
+    np.minimum(x, 0, out=out)  # clamp the exp branch: no overflow for large x
+    np.expm1(out, out=out)
+    out *= alpha
+    np.copyto(out, x, where=x > 0)
+    if scale != 1:
+        out *= scale
+    return out
+
+
+def _elu_grad(x, out, alpha=1.0, scale=1.0):
+    np.minimum(x, 0, out=out)
+    np.exp(out, out=out)
+    out *= alpha  # f'(0) = alpha: the x <= 0 branch, as PyTorch and JAX
+    np.copyto(out, 1.0, where=x > 0)
+    if scale != 1:
+        out *= scale
+    return out
+
+
+def _elu_sheet(alpha):
+    return info(
+        "elu", "ELU", r"f(x) = x \text{ if } x > 0 \text{ else } \alpha(e^x - 1)",
+        r"f'(x) = 1 \text{ if } x > 0 \text{ else } \alpha e^x",
+        params={"alpha": alpha}, range=(-alpha, INF), max_abs_grad=max(1.0, alpha),
+        monotone=True, smoothness="C1" if alpha == 1 else "C0", zero_centred=False,
+        saturating="left", kinks=() if alpha == 1 else (Kink(0.0, alpha, alpha, 1.0),),
+        frameworks={"pytorch": "F.elu, alpha=1", "jax": "jax.nn.elu, alpha=1",
+                    "keras": "activations.elu, alpha=1"},
+        use=("hidden",), init="he_normal",
+        pros=("negative outputs push mean activations toward zero", "no dying units"),
+        cons=(PROS_CONS["costly"] + " (exp for x < 0)",),
+        reference="https://arxiv.org/abs/1511.07289",
+    )
+
+
+register(Spec(
+    name="elu",
+    f=_elu,
+    df=_elu_grad,
+    params=(Param("alpha", 1.0, "saturation value -alpha for x -> -inf", lower=0.0,
+                  lower_open=True),),
+    doc=r"""Exponential linear unit.
+
+.. math:: f(x) = \begin{cases} x & x > 0 \\ \alpha(e^x - 1) & x \le 0 \end{cases}, \qquad
+          f'(x) = \begin{cases} 1 & x > 0 \\ \alpha e^x & x \le 0 \end{cases}
+
+>>> elu(np.array([-2., 0., 2.]))
+array([-0.86466472,  0.        ,  2.        ])
+""",
+    sheet=_elu_sheet,
+))
+
+
+def _selu(x, out):
+    return _elu(x, out, SELU_ALPHA, SELU_SCALE)
+
+
+def _selu_grad(x, out):
+    return _elu_grad(x, out, SELU_ALPHA, SELU_SCALE)
+
+
+register(Spec(
+    name="selu",
+    f=_selu,
+    df=_selu_grad,
+    doc=r"""Scaled ELU (self-normalising networks).
+
+.. math:: f(x) = \lambda\,\mathrm{elu}_\alpha(x), \quad \lambda = 1.0507009873554805,
+          \ \alpha = 1.6732632423543772
+
+With LeCun-normal weights, activations keep mean 0 and variance 1 through depth.
+
+>>> selu(np.array([-2., 0., 2.]))
+array([-1.52016647,  0.        ,  2.10140197])
+""",
+    sheet=lambda: info(
+        "selu", "SELU", r"f(x) = \lambda x \text{ if } x > 0 \text{ else } \lambda\alpha(e^x-1)",
+        r"f'(x) = \lambda \text{ if } x > 0 \text{ else } \lambda\alpha e^x",
+        range=(-SELU_SCALE * SELU_ALPHA, INF), max_abs_grad=SELU_SCALE * SELU_ALPHA,
+        monotone=True, smoothness="C0", zero_centred=True, saturating="left",
+        kinks=(Kink(0.0, SELU_SCALE * SELU_ALPHA, SELU_SCALE * SELU_ALPHA, SELU_SCALE),),
+        frameworks={"pytorch": "F.selu", "jax": "jax.nn.selu", "keras": "activations.selu"},
+        use=("hidden",), init="lecun_normal",
+        pros=("self-normalising: zero mean, unit variance for N(0, 1) inputs",),
+        cons=("needs LeCun-normal init and alpha-dropout to keep its guarantees",
+              PROS_CONS["costly"]),
+        reference="https://arxiv.org/abs/1706.02515",
+    ),
+))
+
+
+def _celu(x, out, alpha=1.0):
+    np.minimum(x, 0, out=out)
+    out /= alpha
+    np.expm1(out, out=out)
+    out *= alpha
+    np.copyto(out, x, where=x > 0)
+    return out
+
+
+def _celu_grad(x, out, alpha=1.0):
+    np.minimum(x, 0, out=out)
+    out /= alpha
+    np.exp(out, out=out)  # 1 at x = 0 from both sides: C1
+    np.copyto(out, 1.0, where=x > 0)
+    return out
+
+
+register(Spec(
+    name="celu",
+    f=_celu,
+    df=_celu_grad,
+    params=(Param("alpha", 1.0, "saturation value -alpha; also the scale of the exp branch",
+                  lower=0.0, lower_open=True),),
+    doc=r"""Continuously differentiable ELU.
+
+.. math:: f(x) = \max(0, x) + \min\bigl(0, \alpha(e^{x/\alpha} - 1)\bigr), \qquad
+          f'(x) = \begin{cases} 1 & x > 0 \\ e^{x/\alpha} & x \le 0 \end{cases}
+
+>>> celu(np.array([-2., 0., 2.]))
+array([-0.86466472,  0.        ,  2.        ])
+""",
+    sheet=lambda alpha: info(
+        "celu", "CELU", r"f(x) = \max(0,x) + \min(0, \alpha(e^{x/\alpha}-1))",
+        r"f'(x) = 1 \text{ if } x > 0 \text{ else } e^{x/\alpha}",
+        params={"alpha": alpha}, range=(-alpha, INF), max_abs_grad=1.0, monotone=True,
+        smoothness="C1", zero_centred=False, saturating="left",
+        frameworks={"pytorch": "F.celu, alpha=1", "jax": "jax.nn.celu, alpha=1",
+                    "keras": "(none)"},
+        use=("hidden",), init="he_normal",
+        pros=("ELU made C1 for every alpha",), cons=(PROS_CONS["costly"],),
+        reference="https://arxiv.org/abs/1704.07483",
+    ),
+))
+
+
+# ------------------------------------------------------------------------ softplus, log_sigmoid
+def _softplus(x, out, beta=1.0):
+    np.logaddexp(0, x * beta if beta != 1 else x, out=out)
+    if beta != 1:
+        out /= beta
+    return out
+
+
+def _softplus_grad(x, out, beta=1.0):
+    return special.expit(x * beta if beta != 1 else x, out=out)
+
+
+register(Spec(
+    name="softplus",
+    f=_softplus,
+    df=_softplus_grad,
+    params=(Param("beta", 1.0, "sharpness; f -> relu as beta -> inf", lower=0.0,
+                  lower_open=True),),
+    doc=r"""Softplus, a smooth ReLU.
+
+.. math:: f(x) = \tfrac1\beta \log(1 + e^{\beta x}), \qquad f'(x) = \sigma(\beta x)
+
+Evaluated as ``logaddexp(0, beta x) / beta`` (no overflow at x = 710; exact for all x, unlike
+PyTorch's, which returns x for beta x > 20).
+
+>>> softplus(np.array([-2., 0., 2.]))
+array([0.12692801, 0.69314718, 2.12692801])
+""",
+    sheet=lambda beta: info(
+        "softplus", "Softplus", r"f(x) = \tfrac1\beta\log(1+e^{\beta x})",
+        r"f'(x) = \sigma(\beta x)", params={"beta": beta}, range=(0.0, INF), max_abs_grad=1.0,
+        monotone=True, smoothness="Cinf", zero_centred=False, saturating="left",
+        frameworks={"pytorch": "F.softplus, beta=1, threshold=20 (linear above)",
+                    "jax": "jax.nn.softplus", "keras": "activations.softplus"},
+        use=("hidden",), init="he_normal",
+        pros=("smooth, strictly positive: used for scale/variance outputs",),
+        cons=(PROS_CONS["costly"], PROS_CONS["not_centred"]),
+        reference="https://pytorch.org/docs/stable/generated/torch.nn.Softplus.html",
+    ),
+))
+
+
+def _log_sigmoid(x, out):
+    np.logaddexp(0, -x, out=out)
+    return np.negative(out, out=out)
+
+
+def _log_sigmoid_grad(x, out):
+    return special.expit(-x, out=out)
+
+
+register(Spec(
+    name="log_sigmoid",
+    aliases=("logsigmoid",),
+    f=_log_sigmoid,
+    df=_log_sigmoid_grad,
+    doc=r"""Logarithm of the sigmoid.
+
+.. math:: f(x) = \log\sigma(x) = -\log(1 + e^{-x}), \qquad f'(x) = \sigma(-x)
+
+>>> log_sigmoid(np.array([-2., 0., 2.]))
+array([-2.12692801, -0.69314718, -0.12692801])
+""",
+    sheet=lambda: info(
+        "log_sigmoid", "Log-sigmoid", r"f(x) = -\log(1+e^{-x})", r"f'(x) = \sigma(-x)",
+        range=(-INF, 0.0), max_abs_grad=1.0, monotone=True, smoothness="Cinf",
+        zero_centred=False, saturating="right",
+        frameworks={"pytorch": "F.logsigmoid", "jax": "jax.nn.log_sigmoid",
+                    "keras": "activations.log_sigmoid"},
+        use=(), init="glorot_uniform",
+        pros=("log-probability of the positive class without underflow (for NLL losses)",),
+        cons=("rarely a hidden-layer choice: unbounded below, saturates for x > 0",),
+        reference="https://jax.readthedocs.io/en/latest/_autosummary/jax.nn.log_sigmoid.html",
+    ),
+))
+
+
+# --------------------------------------------------------------------------------------- mish
+def _mish(x, out):
+    np.logaddexp(0, x, out=out)
+    np.tanh(out, out=out)
+    np.multiply(out, x, out=out)
+    return _limits(out, x, 0.0, INF)
+
+
+def _mish_grad(x, out):
+    # tanh(sp) + x sech^2(sp) sigma(x), sp = softplus(x); sech^2 = (1/cosh)^2 avoids 1 - tanh^2.
+    sp = np.logaddexp(0, x)
+    sech2 = np.cosh(sp)
+    np.reciprocal(sech2, out=sech2)
+    np.square(sech2, out=sech2)
+    sech2 *= x
+    sech2 *= special.expit(x)
+    np.tanh(sp, out=out)
+    out += sech2
+    return _limits(out, x, 0.0, 1.0)
+
+
+register(Spec(
+    name="mish",
+    f=_mish,
+    df=_mish_grad,
+    doc=r"""Mish, a self-gated smooth activation.
+
+.. math:: f(x) = x \tanh(\operatorname{softplus}(x)), \qquad
+          f'(x) = \tanh(s) + x\,\operatorname{sech}^2(s)\,\sigma(x),\ s = \operatorname{softplus}(x)
+
+Minimum -0.308843 at x = -1.192431.
+
+>>> mish(np.array([-2., 0., 2.]))
+array([-0.25250148,  0.        ,  1.94395896])
+""",
+    sheet=lambda: info(
+        "mish", "Mish", r"f(x) = x\tanh(\log(1+e^x))",
+        r"f'(x) = \tanh(s) + x\,\mathrm{sech}^2(s)\,\sigma(x)",
+        range=(MISH_MIN, INF), minimum=Extremum(MISH_MIN, MISH_ARGMIN),
+        max_abs_grad=MISH_MAX_GRAD, monotone=False, smoothness="Cinf", zero_centred=False,
+        saturating="left",
+        frameworks={"pytorch": "F.mish", "jax": "(none)", "keras": "activations.mish"},
+        use=("hidden",), init="he_normal",
+        pros=("smooth, non-monotone; reported gains over ReLU/Swish in vision (YOLOv4)",),
+        cons=(PROS_CONS["costly"] + " (exp, log, tanh)",),
+        reference="https://arxiv.org/abs/1908.08681",
+    ),
+))

@@ -1,0 +1,449 @@
+"""Convolution and max-pooling layers: ``Conv1d``/``Conv2d`` (im2col) and ``MaxPool1d``/``MaxPool2d``.
+
+Layouts follow PyTorch: ``(N, C, L)`` for 1-d and ``(N, C, H, W)`` for 2-d; weights are
+``(out_channels, in_channels, *kernel)``. Like every framework (PyTorch, JAX, Keras), what is
+called "convolution" here is **cross-correlation**: the kernel is not flipped,
+
+.. math::
+
+    y[n, o, i] = b[o] + \\sum_{c, k} w[o, c, k]\\, x_p[n, c, s i + k]
+
+where ``x_p`` is the zero-padded input and ``s`` the stride. ``conv1d_naive`` and
+``conv2d_naive`` spell that sum out with loops; they are the readable reference the fast layers are
+tested against. The layers gather every receptive field into one matrix (*im2col*), so a whole
+batch costs one matrix product forward and two backward; ``col2im`` scatters the column gradients
+back, summing where windows overlap.
+
+>>> x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)          # 1..9
+>>> w = np.array([[[[-1.0, 0.0], [0.0, 1.0]]]])
+>>> conv2d_naive(x, w)[0, 0]
+array([[4., 4.],
+       [4., 4.]])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .base import Layer
+from .init import get_initializer, initializer_name
+
+__all__ = [
+    "Conv1d",
+    "Conv2d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "Unflatten",
+    "conv1d_naive",
+    "conv2d_naive",
+    "conv_output_size",
+]
+
+
+# --------------------------------------------------------------------------- helpers
+def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
+    """Output length of a convolution or pooling window: ``(size + 2p - k) // s + 1``.
+
+    >>> conv_output_size(40, 5, stride=2, padding=1)
+    19
+    """
+    out = (size + 2 * padding - kernel) // stride + 1
+    if out < 1:
+        raise ValueError(
+            f"input of size {size} (padding {padding}) is smaller than the kernel ({kernel})"
+        )
+    return out
+
+
+def _tuple(value: int | tuple[int, ...] | list[int], n: int, what: str, low: int) -> tuple:
+    vals = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(vals) != n or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
+                             for v in vals):
+        raise ValueError(f"{what} must be an int or a tuple of {n} ints, got {value!r}")
+    if any(v < low for v in vals):
+        raise ValueError(f"{what} must be >= {low}, got {value!r}")
+    return tuple(int(v) for v in vals)
+
+
+def _plain(t: tuple[int, ...]) -> int | list[int]:
+    """JSON form of a size tuple: a bare int when all entries agree."""
+    return t[0] if len(set(t)) == 1 else list(t)
+
+
+def _check_input(x: np.ndarray, ndim: int, channels: int | None, name: str) -> None:
+    layout = "(N, C, L)" if ndim == 3 else "(N, C, H, W)"
+    if x.ndim != ndim:
+        raise ValueError(f"{name} expects input of shape {layout}, got shape {x.shape}")
+    if channels is not None and x.shape[1] != channels:
+        raise ValueError(f"{name} expects {channels} input channels, got shape {x.shape}")
+
+
+def _pad(x: np.ndarray, padding: tuple[int, ...], value: float = 0.0) -> np.ndarray:
+    if not any(padding):
+        return x
+    widths = [(0, 0), (0, 0)] + [(p, p) for p in padding]
+    return np.pad(x, widths, constant_values=value)
+
+
+def _windows(xp: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...]) -> np.ndarray:
+    """A strided view of every window: ``(N, C, *out, *kernel)`` (no copy)."""
+    axes = tuple(range(2, 2 + len(kernel)))
+    win = sliding_window_view(xp, kernel, axis=axes)
+    return win[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)]
+
+
+def _offset_slices(offset: tuple[int, ...], stride: tuple[int, ...], out: tuple[int, ...]):
+    """The input positions that kernel tap ``offset`` touches, for every output position."""
+    return (slice(None), slice(None)) + tuple(
+        slice(k, k + s * (o - 1) + 1, s) for k, s, o in zip(offset, stride, out)
+    )
+
+
+# --------------------------------------------------------------------------- naive references
+def conv1d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
+                 stride: int = 1, padding: int = 0) -> np.ndarray:
+    """Cross-correlation of ``x (N, C, L)`` with ``w (O, C, K)``, written as plain loops.
+
+    .. math:: y[n, o, i] = b[o] + \\sum_{c=0}^{C-1} \\sum_{k=0}^{K-1} w[o, c, k]\\, x_p[n, c, s i + k]
+
+    >>> conv1d_naive(np.array([[[1.0, 2.0, 3.0, 4.0]]]), np.array([[[1.0, -1.0]]]))
+    array([[[-1., -1., -1.]]])
+    """
+    n_batch, n_in, length = x.shape
+    n_out, _, k = w.shape
+    xp = _pad(x, (padding,))
+    out_len = conv_output_size(length, k, stride, padding)
+    y = np.zeros((n_batch, n_out, out_len), dtype=np.result_type(x, w))
+    for n in range(n_batch):
+        for o in range(n_out):
+            for i in range(out_len):
+                total = 0.0 if b is None else b[o]
+                for c in range(n_in):
+                    for j in range(k):
+                        total += w[o, c, j] * xp[n, c, stride * i + j]
+                y[n, o, i] = total
+    return y
+
+
+def conv2d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
+                 stride: int | tuple[int, int] = 1,
+                 padding: int | tuple[int, int] = 0) -> np.ndarray:
+    """Cross-correlation of ``x (N, C, H, W)`` with ``w (O, C, KH, KW)``, written as plain loops.
+
+    .. math::
+
+        y[n, o, i, j] = b[o] + \\sum_{c, u, v} w[o, c, u, v]\\, x_p[n, c, s_h i + u, s_w j + v]
+
+    The articles' example (input 1..9, kernel ``[[-1, 0], [0, 1]]``) is in the module docstring.
+    """
+    sh, sw = _tuple(stride, 2, "stride", 1)
+    ph, pw = _tuple(padding, 2, "padding", 0)
+    n_batch, n_in, height, width = x.shape
+    n_out, _, kh, kw = w.shape
+    xp = _pad(x, (ph, pw))
+    oh, ow = conv_output_size(height, kh, sh, ph), conv_output_size(width, kw, sw, pw)
+    y = np.zeros((n_batch, n_out, oh, ow), dtype=np.result_type(x, w))
+    for n in range(n_batch):
+        for o in range(n_out):
+            for i in range(oh):
+                for j in range(ow):
+                    total = 0.0 if b is None else b[o]
+                    for c in range(n_in):
+                        for u in range(kh):
+                            for v in range(kw):
+                                total += w[o, c, u, v] * xp[n, c, sh * i + u, sw * j + v]
+                    y[n, o, i, j] = total
+    return y
+
+
+# --------------------------------------------------------------------------- convolution
+class _ConvNd(Layer):
+    """Shared im2col machinery; ``_nd`` is the number of spatial dimensions."""
+
+    _nd = 0
+
+    decay_keys = ("W",)
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, *, stride=1,
+                 padding=0, bias: bool = True, init: str | float = "auto",
+                 bias_init: str | float = "zeros") -> None:
+        super().__init__()
+        name = type(self).__name__
+        for what, v in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name}: {what} must be a positive int, got {v!r}")
+        self.in_channels = int(in_channels)
+        self.out_channels = int(out_channels)
+        self.kernel_size = _tuple(kernel_size, self._nd, f"{name}: kernel_size", 1)
+        self.stride = _tuple(stride, self._nd, f"{name}: stride", 1)
+        self.padding = _tuple(padding, self._nd, f"{name}: padding", 0)
+        self.bias = bool(bias)
+        self.init = init if init == "auto" else initializer_name(init)
+        self.bias_init = initializer_name(bias_init)
+        if self.init != "auto":
+            get_initializer(self.init)  # fail early on a bad name
+        get_initializer(self.bias_init)
+        self.auto_init = "glorot_uniform"  # Sequential sets it from the next activation
+        self._cache: tuple | None = None
+
+    # ------------------------------------------------------------------ parameters
+    @property
+    def fan_in(self) -> int:
+        return self.in_channels * int(np.prod(self.kernel_size))
+
+    def build(self, rng: np.random.Generator, dtype: np.dtype = np.float32) -> None:
+        """Draw ``W`` with fan-in ``C * prod(kernel)`` and fan-out ``O * prod(kernel)``
+        (the fans PyTorch and Keras use for convolution kernels)."""
+        dtype = np.dtype(dtype)
+        name = self.auto_init if self.init == "auto" else self.init
+        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        init = get_initializer(name, in_axis=1, out_axis=0)
+        w = np.ascontiguousarray(init(shape, rng, dtype), dtype=dtype)
+        if w.shape != shape:
+            raise ValueError(f"{type(self).__name__}: initializer {name!r} returned shape "
+                             f"{w.shape}, expected {shape}")
+        self.params = {"W": w}
+        if self.bias:
+            b = get_initializer(self.bias_init)((self.out_channels,), rng, dtype)
+            self.params["b"] = np.ascontiguousarray(b, dtype=dtype)
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+
+    def config(self) -> dict[str, Any]:
+        return {
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "kernel_size": _plain(self.kernel_size),
+            "stride": _plain(self.stride),
+            "padding": _plain(self.padding),
+            "bias": self.bias,
+            "init": self.init,
+            "bias_init": self.bias_init,
+        }
+
+    # ------------------------------------------------------------------ passes
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
+        name = type(self).__name__
+        if "W" not in self.params:
+            raise RuntimeError(f"{name} is not built: call build(rng, dtype) first")
+        w = self.params["W"]
+        x = np.asarray(x)
+        _check_input(x, self._nd + 2, self.in_channels, name)
+        if x.dtype != w.dtype:
+            x = x.astype(w.dtype)
+        spatial = x.shape[2:]
+        out = tuple(conv_output_size(n, k, s, p) for n, k, s, p in
+                    zip(spatial, self.kernel_size, self.stride, self.padding))
+        cols = self._cols(x)  # (N * prod(out), C * prod(k)): one row per output position
+        w2 = w.reshape(self.out_channels, self.fan_in)
+        y = cols @ w2.T  # (N * prod(out), O)
+        if self.bias:
+            y += self.params["b"]
+        y = y.reshape((x.shape[0],) + out + (self.out_channels,))
+        # channels first; a contiguous copy keeps the next layer's windows cache-friendly
+        y = np.ascontiguousarray(np.moveaxis(y, -1, 1))
+        # training keeps the columns for backward; inference keeps only x (cols can be large)
+        self._cache = (cols if training else x, x.shape, out)
+        return y
+
+    def _cols(self, x: np.ndarray) -> np.ndarray:
+        nd = self._nd
+        win = _windows(_pad(x, self.padding), self.kernel_size, self.stride)
+        order = (0,) + tuple(range(2, 2 + nd)) + (1,) + tuple(range(2 + nd, 2 + 2 * nd))
+        return np.ascontiguousarray(win.transpose(order)).reshape(-1, self.fan_in)
+
+    def backward(self, dy: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
+        """Fill ``grads`` (overwriting them) and return ``dx`` (``None`` if not ``need_dx``)."""
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        cols, x_shape, out = self._cache
+        if cols.shape == x_shape:  # cached after an inference pass: rebuild the columns
+            cols = self._cols(cols)
+        w = self.params["W"]
+        dy = np.asarray(dy, dtype=w.dtype)
+        expected = (x_shape[0], self.out_channels) + out
+        if dy.shape != expected:
+            raise ValueError(f"{type(self).__name__}.backward: dy has shape {dy.shape}, "
+                             f"expected {expected}")
+        dy2 = np.moveaxis(dy, 1, -1).reshape(-1, self.out_channels)  # (N * prod(out), O)
+        np.matmul(dy2.T, cols, out=self.grads["W"].reshape(self.out_channels, self.fan_in))
+        if self.bias:
+            np.sum(dy2, axis=0, out=self.grads["b"])
+        if not need_dx:
+            return None
+        dcols = dy2 @ w.reshape(self.out_channels, self.fan_in)
+        dcols = dcols.reshape((x_shape[0],) + out + (self.in_channels,) + self.kernel_size)
+        return self._col2im(dcols, x_shape, out)
+
+    def _col2im(self, dcols: np.ndarray, x_shape: tuple[int, ...],
+                out: tuple[int, ...]) -> np.ndarray:
+        """Scatter-add ``dcols (N, *out, C, *k)`` back onto the (padded) input grid."""
+        nd = self._nd
+        padded = x_shape[:2] + tuple(n + 2 * p for n, p in zip(x_shape[2:], self.padding))
+        dxp = np.zeros(padded, dtype=dcols.dtype)
+        # (N, *out, C, *k) -> (N, C, *k, *out): each kernel tap is a contiguous-ish block
+        order = (0, 1 + nd) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(1, 1 + nd))
+        dwin = dcols.transpose(order)
+        for offset in np.ndindex(*self.kernel_size):
+            dxp[_offset_slices(offset, self.stride, out)] += dwin[(slice(None), slice(None))
+                                                                  + offset]
+        if not any(self.padding):
+            return dxp
+        crop = (slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in
+                                                  zip(self.padding, x_shape[2:]))
+        return dxp[crop]
+
+
+class Conv1d(_ConvNd):
+    """1-d convolution (cross-correlation) over ``(N, C, L)`` input, like ``torch.nn.Conv1d``.
+
+    Parameters ``W (out_channels, in_channels, kernel_size)`` and ``b (out_channels,)``;
+    ``init`` names an initializer of :mod:`actlab.nn.init` (fan-in ``in_channels * kernel_size``,
+    fan-out ``out_channels * kernel_size``); ``"auto"`` (the default) takes the recommendation of
+    the activation that follows in a ``Sequential``, as :class:`~actlab.nn.layers.Dense` does.
+    ``bias_init`` defaults to zeros.
+
+    >>> layer = Conv1d(1, 2, 3, padding=1)
+    >>> layer.build(np.random.default_rng(0), np.float64)
+    >>> layer.forward(np.zeros((4, 1, 10))).shape
+    (4, 2, 10)
+    """
+
+    _nd = 1
+
+
+class Conv2d(_ConvNd):
+    """2-d convolution (cross-correlation) over ``(N, C, H, W)`` input, like ``torch.nn.Conv2d``.
+
+    Parameters ``W (out_channels, in_channels, kh, kw)`` and ``b (out_channels,)``; see
+    :class:`Conv1d` for ``init``. ``kernel_size``, ``stride`` and ``padding`` take an int or a pair.
+
+    >>> layer = Conv2d(1, 1, 2, bias=False)
+    >>> layer.build(np.random.default_rng(0), np.float64)
+    >>> layer.params["W"][...] = [[-1.0, 0.0], [0.0, 1.0]]
+    >>> layer.forward(np.arange(1.0, 10.0).reshape(1, 1, 3, 3))[0, 0]
+    array([[4., 4.],
+           [4., 4.]])
+    """
+
+    _nd = 2
+
+
+# --------------------------------------------------------------------------- pooling
+class _MaxPoolNd(Layer):
+    """Max over each window; the gradient goes to the first maximum (as in PyTorch)."""
+
+    _nd = 0
+    decay_keys = ()
+
+    def __init__(self, kernel_size, *, stride=None, padding=0) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = _tuple(kernel_size, self._nd, f"{name}: kernel_size", 1)
+        self.stride = (self.kernel_size if stride is None
+                       else _tuple(stride, self._nd, f"{name}: stride", 1))
+        self.padding = _tuple(padding, self._nd, f"{name}: padding", 0)
+        if any(2 * p > k for p, k in zip(self.padding, self.kernel_size)):
+            raise ValueError(f"{name}: padding must be at most half the kernel size "
+                             f"(got padding {self.padding}, kernel {self.kernel_size})")
+        self._cache: tuple | None = None
+
+    def config(self) -> dict[str, Any]:
+        return {"kernel_size": _plain(self.kernel_size), "stride": _plain(self.stride),
+                "padding": _plain(self.padding)}
+
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
+        name = type(self).__name__
+        x = np.asarray(x)
+        _check_input(x, self._nd + 2, None, name)
+        if x.dtype.kind != "f":
+            x = x.astype(np.float64)
+        out = tuple(conv_output_size(n, k, s, p) for n, k, s, p in
+                    zip(x.shape[2:], self.kernel_size, self.stride, self.padding))
+        win = _windows(_pad(x, self.padding, -np.inf), self.kernel_size, self.stride)
+        flat = win.reshape(x.shape[:2] + out + (-1,))  # copies: windows may overlap
+        idx = flat.argmax(axis=-1)  # first maximum; a nan wins (as in PyTorch)
+        y = np.take_along_axis(flat, idx[..., None], axis=-1)[..., 0]
+        self._cache = (idx, x.shape, out)
+        return y
+
+    def backward(self, dy: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        if not need_dx:
+            return None
+        idx, x_shape, out = self._cache
+        dy = np.asarray(dy)
+        if dy.shape != x_shape[:2] + out:
+            raise ValueError(f"{type(self).__name__}.backward: dy has shape {dy.shape}, "
+                             f"expected {x_shape[:2] + out}")
+        padded = x_shape[:2] + tuple(n + 2 * p for n, p in zip(x_shape[2:], self.padding))
+        dxp = np.zeros(padded, dtype=dy.dtype)
+        zero = dy.dtype.type(0)
+        for tap, offset in enumerate(np.ndindex(*self.kernel_size)):
+            dxp[_offset_slices(offset, self.stride, out)] += np.where(idx == tap, dy, zero)
+        if not any(self.padding):
+            return dxp
+        crop = (slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in
+                                                  zip(self.padding, x_shape[2:]))
+        return dxp[crop]
+
+
+class MaxPool1d(_MaxPoolNd):
+    """Max pooling over ``(N, C, L)``; ``stride`` defaults to ``kernel_size`` (as PyTorch).
+
+    >>> MaxPool1d(2).forward(np.array([[[1.0, 3.0, 2.0, 0.0, 5.0]]]))
+    array([[[3., 2.]]])
+    """
+
+    _nd = 1
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max pooling over ``(N, C, H, W)``; ``stride`` defaults to ``kernel_size`` (as PyTorch).
+
+    >>> MaxPool2d(2).forward(np.arange(16.0).reshape(1, 1, 4, 4))[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
+
+    _nd = 2
+
+
+# --------------------------------------------------------------------------- reshaping
+class Unflatten(Layer):
+    """``(batch, prod(shape)) -> (batch, *shape)``: flat features to ``(C, L)`` or ``(C, H, W)``.
+
+    The inverse of ``Flatten``; data sets store flat rows and convolutional models start with it.
+
+    >>> Unflatten((1, 2, 2)).forward(np.arange(8.0).reshape(2, 4)).shape
+    (2, 1, 2, 2)
+    """
+
+    decay_keys = ()
+
+    def __init__(self, shape) -> None:
+        super().__init__()
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        if not shape or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
+                            for s in shape):
+            raise ValueError(f"Unflatten: shape must be positive ints, got {shape!r}")
+        self.shape = tuple(int(s) for s in shape)
+        self._in_shape: tuple[int, ...] | None = None
+
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
+        size = int(np.prod(self.shape))
+        if x.ndim < 1 or int(np.prod(x.shape[1:])) != size:
+            raise ValueError(f"{self!r} expects (batch, {size}) input, got shape {x.shape}")
+        self._in_shape = x.shape
+        return x.reshape((x.shape[0],) + self.shape)
+
+    def backward(self, dy: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
+        if self._in_shape is None:
+            raise RuntimeError("Unflatten.backward called before forward")
+        return dy.reshape(self._in_shape) if need_dx else None
+
+    def config(self) -> dict[str, Any]:
+        return {"shape": list(self.shape)}

@@ -1,0 +1,308 @@
+"""Optimizers, penalties and gradient clipping. Optimizers never see layers.
+
+``optimizer.step(params, grads, decay=None)`` updates the arrays in ``params`` in place from the
+matching ``grads`` (two lists of arrays in the same order; state such as momentum is kept per
+position). All arithmetic stays in the parameters' dtype.
+
+Two different ways to shrink weights, kept apart on purpose:
+
+* **decoupled weight decay** — the optimizers' ``weight_decay``: before the gradient step,
+  ``p <- p - lr * weight_decay * p`` (Loshchilov & Hutter 2019, PyTorch's ``AdamW``). It is
+  applied only where ``decay[i]`` is true (``Sequential.decay_mask()``: weights, not biases).
+  For plain SGD it equals an L2 penalty of ``weight_decay / 2 * sum(w**2)``; for momentum and
+  Adam it does not.
+* **penalties added to the loss** — :class:`L1` and :class:`L2` (``fit(l1=, l2=)``): the
+  penalty's gradient is *added to the gradient* before the optimizer sees it, so Adam rescales it
+  like any other gradient (PyTorch's ``Adam(weight_decay=)`` is this coupled L2).
+  Conventions (Keras'): ``L1(c)`` adds ``c * sum(|w|)`` (gradient ``c * sign(w)``);
+  ``L2(c)`` adds ``c * sum(w**2)`` (gradient ``2 c w``).
+
+Clipping (:func:`clip_grad_norm`, :func:`clip_grad_value`) works in place on the gradient list and
+returns the global L2 norm measured *before* clipping.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def _check_lists(params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+    if len(params) != len(grads):
+        raise ValueError(f"{len(params)} parameters but {len(grads)} gradients")
+    for i, (p, g) in enumerate(zip(params, grads)):
+        if p.shape != g.shape:
+            raise ValueError(f"parameter {i} has shape {p.shape}, its gradient {g.shape}")
+
+
+class Optimizer:
+    """Base class: learning rate, decoupled weight decay, per-position state."""
+
+    name = "optimizer"
+
+    def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
+        if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
+            raise ValueError(f"{type(self).__name__}: lr must be a positive number, got {lr!r}")
+        if not (isinstance(weight_decay, (int, float)) and weight_decay >= 0):
+            raise ValueError(f"{type(self).__name__}: weight_decay must be >= 0, got {weight_decay!r}")
+        self.lr = float(lr)
+        self.weight_decay = float(weight_decay)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget all state (momentum buffers, Adam moments, step count)."""
+        self.t = 0
+        self._shapes: list[tuple[tuple[int, ...], np.dtype]] | None = None
+        self._scratch: list[np.ndarray] = []
+
+    def _prepare(self, params, grads, decay) -> list[bool]:
+        _check_lists(params, grads)
+        shapes = [(p.shape, p.dtype) for p in params]
+        if self._shapes is None:
+            self._shapes = shapes
+            self._scratch = [np.empty_like(p) for p in params]
+            self._init_state(params)
+        elif shapes != self._shapes:
+            raise ValueError(
+                f"{type(self).__name__}.step: the parameter list changed since the first step "
+                "(call reset() to use the optimizer on another model)"
+            )
+        if decay is None:
+            return [True] * len(params)
+        if len(decay) != len(params):
+            raise ValueError(f"decay mask has {len(decay)} entries for {len(params)} parameters")
+        return [bool(d) for d in decay]
+
+    def _init_state(self, params: Sequence[np.ndarray]) -> None:
+        pass
+
+    def _decay(self, p: np.ndarray) -> None:
+        p *= p.dtype.type(1.0 - self.lr * self.weight_decay)
+
+    def step(
+        self,
+        params: Sequence[np.ndarray],
+        grads: Sequence[np.ndarray],
+        decay: Sequence[bool] | None = None,
+    ) -> None:
+        raise NotImplementedError
+
+    def config(self) -> dict[str, Any]:
+        return {"lr": self.lr, "weight_decay": self.weight_decay}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum, PyTorch's formulation:
+
+    ``v <- momentum * v + g``; step ``s = g + momentum * v`` (Nesterov) or ``s = v``;
+    ``p <- p - lr * s``. With ``momentum=0``: ``p <- p - lr * g``.
+    """
+
+    name = "sgd"
+
+    def __init__(
+        self,
+        lr: float = 0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ) -> None:
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
+        if nesterov and momentum == 0:
+            raise ValueError("SGD: nesterov=True needs momentum > 0")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        super().__init__(lr, weight_decay)
+
+    def _init_state(self, params):
+        self.velocity = [np.zeros_like(p) for p in params] if self.momentum else []
+
+    def step(self, params, grads, decay=None):
+        mask = self._prepare(params, grads, decay)
+        self.t += 1
+        for i, (p, g) in enumerate(zip(params, grads)):
+            dt = p.dtype.type
+            if self.weight_decay and mask[i]:
+                self._decay(p)
+            tmp = self._scratch[i]
+            if self.momentum:
+                v = self.velocity[i]
+                v *= dt(self.momentum)
+                v += g
+                if self.nesterov:
+                    np.multiply(v, dt(self.momentum), out=tmp)
+                    tmp += g
+                    tmp *= dt(self.lr)
+                else:
+                    np.multiply(v, dt(self.lr), out=tmp)
+            else:
+                np.multiply(g, dt(self.lr), out=tmp)
+            p -= tmp
+
+    def config(self):
+        return {"lr": self.lr, "momentum": self.momentum, "nesterov": self.nesterov,
+                "weight_decay": self.weight_decay}
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba 2015) with bias correction, PyTorch's arithmetic:
+
+    ``m <- b1 m + (1-b1) g``; ``v <- b2 v + (1-b2) g^2``;
+    ``p <- p - lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)``.
+    ``weight_decay`` is decoupled (AdamW); for PyTorch's coupled ``Adam(weight_decay=)`` use an
+    :class:`L2` penalty (``fit(l2=)``) instead.
+    """
+
+    name = "adam"
+
+    def __init__(
+        self,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        b1, b2 = betas
+        if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
+            raise ValueError(f"Adam: betas must be in [0, 1), got {betas!r}")
+        if not eps > 0:
+            raise ValueError(f"Adam: eps must be > 0, got {eps!r}")
+        self.betas = (float(b1), float(b2))
+        self.eps = float(eps)
+        super().__init__(lr, weight_decay)
+
+    def _init_state(self, params):
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+
+    def step(self, params, grads, decay=None):
+        mask = self._prepare(params, grads, decay)
+        self.t += 1
+        b1, b2 = self.betas
+        bc1 = 1.0 - b1**self.t
+        bc2 = 1.0 - b2**self.t
+        step_size = self.lr / bc1
+        inv_sqrt_bc2 = 1.0 / math.sqrt(bc2)
+        for i, (p, g) in enumerate(zip(params, grads)):
+            dt = p.dtype.type
+            if self.weight_decay and mask[i]:
+                self._decay(p)
+            m, v, tmp = self.m[i], self.v[i], self._scratch[i]
+            m *= dt(b1)
+            np.multiply(g, dt(1.0 - b1), out=tmp)
+            m += tmp
+            v *= dt(b2)
+            np.multiply(g, g, out=tmp)
+            tmp *= dt(1.0 - b2)
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp *= dt(inv_sqrt_bc2)
+            tmp += dt(self.eps)
+            np.divide(m, tmp, out=tmp)
+            tmp *= dt(step_size)
+            p -= tmp
+
+    def config(self):
+        return {"lr": self.lr, "betas": list(self.betas), "eps": self.eps,
+                "weight_decay": self.weight_decay}
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}
+
+
+def get_optimizer(optimizer: str | Optimizer, **kwargs: Any) -> Optimizer:
+    """An optimizer from its name (``"sgd"``, ``"adam"``) and keyword arguments, or the object.
+
+    >>> get_optimizer("sgd", lr=0.1, momentum=0.9)
+    SGD(lr=0.1, momentum=0.9, nesterov=False, weight_decay=0.0)
+    """
+    if isinstance(optimizer, Optimizer):
+        if kwargs:
+            raise ValueError("keyword arguments are only accepted with an optimizer name")
+        return optimizer
+    if not isinstance(optimizer, str):
+        raise ValueError(f"optimizer must be a name or an Optimizer, got {optimizer!r}")
+    key = optimizer.strip().lower()
+    if key not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {optimizer!r} (known: {', '.join(OPTIMIZERS)})")
+    return OPTIMIZERS[key](**kwargs)
+
+
+# --------------------------------------------------------------------------- penalties
+class L1:
+    """L1 penalty ``coef * sum(|w|)``; gradient ``coef * sign(w)`` (0 at w = 0)."""
+
+    def __init__(self, coef: float) -> None:
+        if not coef >= 0:
+            raise ValueError(f"L1: coef must be >= 0, got {coef!r}")
+        self.coef = float(coef)
+
+    def penalty(self, params: Sequence[np.ndarray]) -> float:
+        return self.coef * sum(float(np.abs(p).sum(dtype=np.float64)) for p in params)
+
+    def add_grad(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        for p, g in zip(params, grads):
+            g += p.dtype.type(self.coef) * np.sign(p)
+
+
+class L2:
+    """L2 penalty ``coef * sum(w**2)``; gradient ``2 * coef * w`` (Keras' convention)."""
+
+    def __init__(self, coef: float) -> None:
+        if not coef >= 0:
+            raise ValueError(f"L2: coef must be >= 0, got {coef!r}")
+        self.coef = float(coef)
+
+    def penalty(self, params: Sequence[np.ndarray]) -> float:
+        return self.coef * sum(float(np.vdot(p, p)) for p in params)
+
+    def add_grad(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        for p, g in zip(params, grads):
+            g += p.dtype.type(2.0 * self.coef) * p
+
+
+# --------------------------------------------------------------------------- clipping
+def global_norm(arrays: Sequence[np.ndarray]) -> float:
+    """``sqrt(sum of squares)`` over every array (float64 total; per-array float32 dot
+    products are redone in float64 if they overflow)."""
+    total = 0.0
+    for a in arrays:
+        s = float(np.vdot(a, a))
+        if math.isinf(s) and a.dtype != np.float64:
+            b = a.astype(np.float64)
+            s = float(np.vdot(b, b))
+        total += s
+    return math.sqrt(total)
+
+
+def clip_grad_norm(grads: Sequence[np.ndarray], max_norm: float) -> float:
+    """Scale all gradients in place so their global norm is at most ``max_norm``.
+
+    Returns the norm before clipping (non-finite norms leave the gradients untouched).
+    """
+    if not max_norm > 0:
+        raise ValueError(f"clip_grad_norm: max_norm must be > 0, got {max_norm!r}")
+    norm = global_norm(grads)
+    if math.isfinite(norm) and norm > max_norm:
+        scale = max_norm / norm
+        for g in grads:
+            g *= g.dtype.type(scale)
+    return norm
+
+
+def clip_grad_value(grads: Sequence[np.ndarray], value: float) -> float:
+    """Clip every gradient element to ``[-value, value]`` in place; returns the pre-clip norm."""
+    if not value > 0:
+        raise ValueError(f"clip_grad_value: value must be > 0, got {value!r}")
+    norm = global_norm(grads)
+    for g in grads:
+        np.clip(g, -value, value, out=g)
+    return norm
