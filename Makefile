@@ -27,7 +27,8 @@ run: $(STAMP)
 	@echo "plots written to $(OUT)/"
 
 test: $(TSTAMP)
-	$(PY) -m pytest -n 2 -m "not slow"
+	# one BLAS thread per xdist worker: two workers x two threads oversubscribe 2 cores
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(PY) -m pytest -n 2 -m "not slow"
 
 test-slow: $(TSTAMP)
 	$(PY) -m pytest -m slow

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from typing import Any
+
+import numpy as np
+from scipy import special
 
 from .spec import Extremum, Info, Kink
 
@@ -19,6 +24,24 @@ PROS_CONS = {
     "no_vanish": "no vanishing gradient for x > 0 (f' = 1)",
     "smooth": "smooth (C-infinity): well-behaved second-order information",
 }
+
+
+def centred(mean: float, mean_square: float) -> bool:
+    """spec.py's ``zero_centred`` criterion: ``|E f(Z)| <= 0.01 sqrt(E f(Z)^2)``, Z ~ N(0, 1)."""
+    return abs(mean) <= 0.01 * math.sqrt(mean_square)
+
+
+def normal_moments(f: Callable[[np.ndarray], np.ndarray]) -> tuple[float, float]:
+    """``(E f(Z), E f(Z)^2)`` for Z ~ N(0, 1) by 96-point Gauss-Hermite quadrature (smooth f)."""
+    z, w = np.polynomial.hermite_e.hermegauss(96)
+    w = w / math.sqrt(2 * math.pi)
+    v = f(z)
+    return float(w @ v), float(w @ (v * v))
+
+
+def exp_tail(t: float) -> float:
+    """``E[e^{tZ}; Z < 0] = e^{t^2/2} Phi(-t)``, without overflow for large t."""
+    return float(special.erfcx(t / math.sqrt(2))) / 2
 
 
 def info(

@@ -7,10 +7,11 @@ relu'(0) = 0, relu6'(0) = relu6'(6) = 0, leaky_relu'(0) = alpha.
 
 from __future__ import annotations
 
-import numpy as np
-from scipy import special
+import math
 
-from ._sheet import INF, PROS_CONS, info
+import numpy as np
+
+from ._sheet import INF, PROS_CONS, centred, info
 from .registry import register
 from .spec import Extremum, Kink, Param, Spec
 
@@ -34,7 +35,7 @@ def _identity_grad(x, out):
 
 def _identity_vjp(g, x, y, out):
     np.copyto(out, g)
-    return out
+    return _nan_to(out, y if y is not None else x)  # NaN in x propagates, as in g * f'(x)
 
 
 register(Spec(
@@ -67,14 +68,44 @@ array([-2.,  0.,  2.])
 
 
 # ------------------------------------------------------------------------------------ sigmoid
+def _exp_neg_abs(x):
+    """e^{-|x|}, in (0, 1]: never overflows (the building block of every sigmoid here)."""
+    e = np.abs(x)
+    np.negative(e, out=e)
+    return np.exp(e, out=e)
+
+
+_LOG_TINY = {np.dtype(t): math.log(np.finfo(t).tiny) for t in (np.float32, np.float64)}
+
+
+def _exp_tail(out, arg, mult):
+    """Where e^arg is subnormal, rewrite ``out = mult * e^arg`` as ``sign(mult) e^{arg + log|mult|}``.
+
+    A subnormal e^arg keeps only a few bits; a product with a large ``mult`` (silu's x at
+    x = -745) would scale its rounding error into hundreds of ULPs of a representable result.
+    """
+    tail = arg < _LOG_TINY[arg.dtype]
+    if tail.any():
+        m = mult[tail]
+        out[tail] = np.copysign(np.exp(arg[tail] + np.log(np.abs(m))), m)
+    return out
+
+
 def _sigmoid(x, out):
-    return special.expit(x, out=out)
+    # 1/(1 + e) for x >= 0 and e/(1 + e) for x < 0, e = e^{-|x|}: exact down to subnormal results
+    # (scipy's expit returns 0 for x < -709.78, where sigma(-710) = 4.5e-309).
+    e = _exp_neg_abs(x)
+    np.add(e, 1, out=out)
+    return np.divide(np.where(x < 0, e, 1), out, out=out)
 
 
 def _sigmoid_grad(x, out):
-    # sigma(x) * sigma(-x): no cancellation, unlike sigma * (1 - sigma), which is 0 for x > 37.
-    special.expit(x, out=out)
-    return np.multiply(out, special.expit(-x), out=out)
+    # sigma(x) sigma(-x) = e / (1 + e)^2, e = e^{-|x|}: no cancellation, unlike sigma (1 - sigma),
+    # which is 0 for x > 37, and no underflow of sigma(-|x|) before the product does.
+    e = _exp_neg_abs(x)
+    np.add(e, 1, out=out)
+    np.divide(e, out, out=e)
+    return np.divide(e, out, out=out)
 
 
 register(Spec(
@@ -86,8 +117,9 @@ register(Spec(
 
 .. math:: \sigma(x) = \frac{1}{1 + e^{-x}}, \qquad \sigma'(x) = \sigma(x)\,\sigma(-x) \le \tfrac14
 
-Computed as ``expit``; the derivative as :math:`\sigma(x)\sigma(-x)`, which stays exact where
-:math:`\sigma(1-\sigma)` underflows to 0 (x > 37). The articles' worked example:
+Computed from :math:`e = e^{-|x|}` as :math:`1/(1+e)` or :math:`e/(1+e)`, exact down to
+subnormal results; the derivative as :math:`\sigma(x)\sigma(-x) = e/(1+e)^2`, which stays exact
+where :math:`\sigma(1-\sigma)` underflows to 0 (x > 37). The articles' worked example:
 
 >>> sigmoid(np.array([[0.8, -0.9], [1.2, -1.1]]))
 array([[0.68997448, 0.2890505 ],
@@ -119,10 +151,22 @@ def _tanh(x, out):
 
 
 def _tanh_grad(x, out):
-    # sech^2 x = (1/cosh x)^2: exact down to subnormal results, where 1 - tanh^2 is 0 for |x| > 19.
-    np.cosh(x, out=out)
-    np.reciprocal(out, out=out)
-    return np.square(out, out=out)
+    # sech^2 x = 4e / (1 + e)^2 with e = e^{-2|x|}: exact down to subnormal results, where
+    # 1 - tanh^2 is 0 for |x| > 19, and no overflow (cosh(711) = inf). For |x| < 1/2, where
+    # tanh^2 < 1/4 and nothing cancels, 1 - tanh^2 is the more accurate of the two.
+    ax2 = np.abs(x)
+    ax2 *= -2
+    e = np.exp(ax2)
+    np.add(e, 1, out=out)
+    e *= 4
+    e /= out
+    np.divide(e, out, out=out)
+    _exp_tail(out, ax2, np.full_like(x, 4))  # 4e, e subnormal: e^{-2|x| + log 4}
+    t = np.tanh(x)
+    np.square(t, out=t)
+    np.subtract(1, t, out=t)
+    np.copyto(out, t, where=np.abs(x) < 0.5)
+    return out
 
 
 register(Spec(
@@ -133,7 +177,8 @@ register(Spec(
 
 .. math:: \tanh x = 2\sigma(2x) - 1, \qquad \tanh' x = \operatorname{sech}^2 x = 1 - \tanh^2 x
 
-The derivative is computed as :math:`(1/\cosh x)^2`, exact where :math:`1-\tanh^2` cancels.
+The derivative is computed as :math:`4e/(1+e)^2,\ e = e^{-2|x|}` (as :math:`1 - \tanh^2 x` only
+for :math:`|x| < 1/2`), exact where :math:`1-\tanh^2` cancels.
 The articles' worked example:
 
 >>> tanh(np.array([[0.5, -0.6], [0.9, -1.0]]))
@@ -212,6 +257,8 @@ array([0., 0., 2.])
 # --------------------------------------------------------------------------------- leaky_relu
 def _leaky_relu(x, out, alpha):
     # where(x > 0, x, alpha x) as two passes; for 0 <= alpha < 1 this is max(x, alpha x).
+    if alpha == 0:  # relu: 0 * -inf would be NaN
+        return np.maximum(x, 0, out=out)
     np.multiply(x, alpha, out=out)
     return np.maximum(x, out, out=out)
 
@@ -236,7 +283,9 @@ def _leaky_sheet(alpha):
         params={"alpha": alpha},
         range=(-INF if alpha > 0 else 0.0, INF),
         minimum=None if alpha > 0 else Extremum(0.0, 0.0), max_abs_grad=1.0, monotone=True,
-        smoothness="C0" if alpha != 1 else "Cinf", zero_centred=False,
+        smoothness="C0" if alpha != 1 else "Cinf",
+        # E f(Z) = (1 - alpha) phi(0), E f(Z)^2 = (1 + alpha^2) / 2: centred only near alpha = 1
+        zero_centred=centred((1 - alpha) / math.sqrt(2 * math.pi), (1 + alpha**2) / 2),
         saturating="none" if alpha > 0 else "left", exact_zeros=alpha == 0,
         kinks=(Kink(0.0, alpha, alpha, 1.0),) if alpha != 1 else (),
         frameworks={"pytorch": "F.leaky_relu, negative_slope=0.01",

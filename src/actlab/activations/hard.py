@@ -56,16 +56,19 @@ array([0.  , 0.5 , 0.75])
 
 def _hard_swish(x, out):
     _hard_sigmoid(x, out)
-    return np.multiply(out, x, out=out)
+    np.multiply(out, x, out=out)
+    np.copyto(out, -0.0, where=x == -np.inf)  # 0 * -inf is NaN; f = -0 on x <= -3
+    return out
 
 
 def _hard_swish_grad(x, out):
-    # (2x + 3)/6 on (-3, 3); 0 for x <= -3; 1 for x >= 3.
-    np.multiply(x, 2.0 / 6.0, out=out)
-    out += 0.5
-    out *= np.heaviside(x + 3, 0)  # 0 at x <= -3
+    # (2x + 3)/6 = (x + 1.5)/3 on (-3, 3): x + 1.5 is exact near the root -1.5; 0 for x <= -3
+    # (also at -inf, where a product with 0 would give NaN); 1 for x >= 3. NaN stays NaN.
+    np.add(x, 1.5, out=out)
+    out /= 3
+    np.copyto(out, 0.0, where=x <= -3)
     np.copyto(out, 1.0, where=x >= 3)
-    return _nan_to(out, x)
+    return out
 
 
 register(Spec(
@@ -151,10 +154,12 @@ def _softsign(x, out):
 
 
 def _softsign_grad(x, out):
+    # (1/(1 + |x|))^2: squaring the reciprocal keeps 1e-310 at |x| = 1e155, where (1 + |x|)^2
+    # overflows and its reciprocal is 0.
     np.abs(x, out=out)
     out += 1
-    np.square(out, out=out)
-    return np.reciprocal(out, out=out)
+    np.reciprocal(out, out=out)
+    return np.square(out, out=out)
 
 
 register(Spec(

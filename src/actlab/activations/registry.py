@@ -111,6 +111,11 @@ def _prepare(x: ArrayLike, what: str = "x") -> tuple[np.ndarray, np.dtype, bool]
     )
 
 
+def _1d(a: np.ndarray | None) -> np.ndarray | None:
+    """A 0-d array as a 1-element view, so kernels always get ufunc-friendly arrays."""
+    return a.reshape(1) if a is not None and a.ndim == 0 else a
+
+
 def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> None:
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
@@ -121,12 +126,14 @@ def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> None
 
 
 def _finish(res: np.ndarray, dtype: np.dtype, scalar: bool, out: np.ndarray | None):
-    if out is not None:
-        if res is not out:
-            np.copyto(out, res, casting="unsafe")
-        return out
-    if res.dtype != dtype:
-        res = res.astype(dtype)
+    # float16 results beyond 65504 round to inf, as they should: no overflow warning
+    with np.errstate(over="ignore"):
+        if out is not None:
+            if res is not out:
+                np.copyto(out, res, casting="unsafe")
+            return out
+        if res.dtype != dtype:
+            res = res.astype(dtype)
     return res[()] if scalar else res
 
 
@@ -186,11 +193,13 @@ class Activation:
         kernel = _fast.lookup(self.name, kind, a.dtype) or getattr(self.spec, kind)
         if out is not None:
             _check_out(out, a.shape, dtype)
-            dst = out if out.dtype == a.dtype else np.empty_like(a)
+            # kernels read x after writing out: f(x, out=x) computes into a temporary
+            usable = out.dtype == a.dtype and not np.may_share_memory(out, a)
+            dst = out if usable else np.empty_like(a)
         else:
             dst = np.empty_like(a)
         with np.errstate(all="ignore"):
-            res = kernel(a, dst, **self.params)
+            res = kernel(_1d(a), _1d(dst), **self.params).reshape(a.shape)
         return _finish(res, dtype, scalar, out)
 
     def __call__(self, x: ArrayLike, *, out: np.ndarray | None = None):
@@ -217,11 +226,10 @@ class Activation:
             n = a.shape[-1]
             eye = np.eye(n, dtype=a.dtype)
             cols = np.broadcast_to(eye, a.shape[:-1] + (n, n))
-            # row i of J is the vjp with g = e_i: J[..., i, :] = vjp(e_i)
+            # row i of J is the vjp with g = e_i: J[..., i, j] = (e_i^T J)_j = d y_i / d x_j
             xs = np.broadcast_to(a[..., None, :], cols.shape)
             tmp = get(self.name, **{**self.params, "axis": -1})
             jac = tmp.backward(cols, xs)
-            jac = np.swapaxes(jac, -1, -2)  # vjp rows -> Jacobian rows d y_i / d x_j
             return jac.astype(dtype, copy=False)
         d = self.grad(a)
         jac = np.zeros(a.shape + (a.shape[-1],), dtype=d.dtype)
@@ -261,13 +269,17 @@ class Activation:
         ya = None if ya is None else ya.astype(cdt, copy=False)
         if out is not None:
             _check_out(out, shape, rdt)
-        dst = out if (out is not None and out.dtype == cdt) else np.empty(shape, cdt)
+        usable = out is not None and out.dtype == cdt and not any(
+            np.may_share_memory(out, v) for v in (ga, xa, ya) if v is not None
+        )  # kernels read g, x, y after writing out: aliased outputs go through a temporary
+        dst = out if usable else np.empty(shape, cdt)
         with np.errstate(all="ignore"):
             vjp = _fast.lookup(self.name, "vjp", cdt) or self.spec.vjp
             if vjp is not None:
-                res = vjp(ga, xa, ya, dst, **self.params)
+                res = vjp(_1d(ga), _1d(xa), _1d(ya), _1d(dst), **self.params)
             else:
                 df = _fast.lookup(self.name, "df", cdt) or self.spec.df
-                res = df(xa, dst, **self.params)
-                np.multiply(res, ga, out=res)
+                res = df(_1d(xa), _1d(dst), **self.params)
+                np.multiply(res, _1d(ga), out=res)
+            res = res.reshape(shape)
         return _finish(res, rdt, scalar, out)

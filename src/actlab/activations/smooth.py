@@ -2,8 +2,9 @@
 softplus, mish, log_sigmoid.
 
 All derivatives take the pre-activation ``x`` (GELU, SiLU and Mish cannot be recovered from the
-output). Stable forms throughout: ``x * ndtr(x)`` for GELU (``0.5 x (1 + erf)`` is -0.0 at
-x = -10), ``logaddexp(0, x)`` for softplus, ``expm1`` on a clamped branch for ELU.
+output). Stable forms throughout: ``x * Phi(x)`` for GELU with an accurate normal CDF
+(``0.5 x (1 + erf)`` is -0.0 at x = -10), ``logaddexp``'s form for softplus, ``expm1`` on a
+clamped branch for ELU, and sigmoids from ``e^{-|x|}`` (no overflow, no premature underflow).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import math
 import numpy as np
 from scipy import special
 
-from ._sheet import INF, PROS_CONS, info
+from ._sheet import INF, PROS_CONS, centred, exp_tail, info, normal_moments
+from .classic import _exp_neg_abs, _exp_tail, _sigmoid
 from .registry import register
 from .spec import Extremum, Kink, Param, Spec
 
@@ -23,6 +25,7 @@ GELU_TANH_C = 0.044715
 GELU_SIGMOID_C = 1.702
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_SQRT_HALF = math.sqrt(0.5)
 
 # x * sigma(x) and friends, located with mpmath at 40 digits (tests re-derive them).
 SILU_MIN, SILU_ARGMIN = -0.2784645427610738, -1.2784645427610738
@@ -46,20 +49,31 @@ def _limits(out: np.ndarray, x: np.ndarray, at_neg: float, at_pos: float) -> np.
 
 # --------------------------------------------------------------------------------- silu/swish
 def _silu(x, out, beta=1.0):
-    special.expit(x * beta if beta != 1 else x, out=out)
+    bx = x * beta if beta != 1 else x
+    _sigmoid(bx, out)
     np.multiply(out, x, out=out)
+    _exp_tail(out, bx, x)  # x e^{bx} where e^{bx} is subnormal
     return _limits(out, x, 0.0, INF)
 
 
 def _silu_grad(x, out, beta=1.0):
-    # f'(x) = sigma(bx) (1 + bx sigma(-bx))
-    bx = x * beta if beta != 1 else x
-    t = special.expit(-bx)
-    t *= bx
-    t += 1
-    special.expit(bx, out=out)
-    np.multiply(out, t, out=out)
-    return _limits(out, x, 0.0, 1.0)
+    # f'(x) = sigma(bx) (1 + bx sigma(-bx)). With e = e^{-|bx|} this is e (1 + bx + e) / (1 + e)^2
+    # for bx < 0, where 1 + bx is exact near the root bx = -1.278 (no cancellation), and
+    # (1 + e + bx e) / (1 + e)^2 for bx >= 0. Beyond |bx| = 800 sigma' underflows; the clip keeps
+    # bx finite there (bx = inf would give 0 * inf).
+    bx = np.clip(x * beta if beta != 1 else x, -800, 800)
+    e = _exp_neg_abs(bx)
+    neg = bx + 1
+    neg += e
+    neg *= e
+    np.multiply(bx, e, out=out)
+    out += 1
+    out += e
+    np.copyto(out, neg, where=bx < 0)
+    e += 1
+    out /= e
+    out /= e
+    return _exp_tail(out, bx, bx + 1)  # (1 + bx) e^{bx} where e^{bx} is subnormal
 
 
 def _silu_sheet(beta):
@@ -68,7 +82,9 @@ def _silu_sheet(beta):
         r"f'(x) = \sigma(\beta x)\,\bigl(1 + \beta x\,\sigma(-\beta x)\bigr)",
         params={"beta": beta},
         range=(SILU_MIN / beta, INF), minimum=Extremum(SILU_MIN / beta, SILU_ARGMIN / beta),
-        max_abs_grad=SILU_MAX_GRAD, monotone=False, smoothness="Cinf", zero_centred=False,
+        max_abs_grad=SILU_MAX_GRAD, monotone=False, smoothness="Cinf",
+        # x sigma(beta x) -> x/2 as beta -> 0: centred for beta below about 0.02
+        zero_centred=centred(*normal_moments(lambda z: z * special.expit(beta * z))),
         saturating="left",
         frameworks={"pytorch": "F.silu (beta = 1 only)", "jax": "jax.nn.silu / jax.nn.swish",
                     "keras": "activations.silu / swish"},
@@ -102,52 +118,124 @@ array([-0.23840584,  0.        ,  1.76159416])
 
 
 # --------------------------------------------------------------------------------------- gelu
+# The normal CDF. scipy's ndtr loses up to ~20 ULP for -4 < x < -0.7 (it takes 1 - erf below
+# |x| = 1.41 and rounds x^2 inside exp above) and underflows to 0 below x = -37.5, where Phi is
+# still subnormal. For x < -1/4 GELU therefore uses Phi = phi * M with the Mills ratio
+# M = Phi / phi, which solves M' = 1 + x M: about a centre c its Taylor coefficients follow from
+# M(c) alone, m_{k+1} = (c m_k + m_{k-1}) / (k + 1). About the GELU argmin x0, M(x0) = -x0
+# exactly, so near x0 the derivative Phi + x phi = phi (x + M) is a series in h = x - x0 with
+# nothing left to cancel. Below x = -3, M = sqrt(pi/2) erfcx(-x / sqrt 2).
+_GELU_X0 = (-0.7517915246935645, 1.4956759177009883e-17)  # GELU argmin as a double-double
+_MILLS_C2, _MILLS_AT_C2 = -2.25, 0.3851482907984346  # M(-2.25), mpmath
+_SQRT_HALF_PI = 1.2533141373155003  # sqrt(pi/2) correctly rounded (math.sqrt is 1 ULP off)
+
+
+def _mills_series(c: float, m0: float, n: int = 28) -> tuple[float, ...]:
+    m = [m0, 1.0 + c * m0]
+    for k in range(1, n - 1):
+        m.append((c * m[k] + m[k - 1]) / (k + 1))
+    return tuple(m)
+
+
+_MILLS_X0 = _mills_series(_GELU_X0[0], -_GELU_X0[0])  # |h| <= 0.75: terms < 1e-18 beyond 28
+_MILLS_C2_SERIES = _mills_series(_MILLS_C2, _MILLS_AT_C2)
+
+
+def _horner(coef, h):
+    acc = np.full_like(h, coef[-1])
+    for c in coef[-2::-1]:
+        acc *= h
+        acc += c
+    return acc
+
+
+def _gelu_exact(x, out, derivative: bool):
+    """x Phi(x), or its derivative Phi(x) + x phi(x), accurate to a few ULP (see above)."""
+    special.ndtr(x, out=out)  # x >= -1/4 (and NaN): ndtr is accurate and nothing cancels
+    if derivative:
+        out += x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+    else:
+        out *= x
+    x0, x0_lo = _GELU_X0
+    for lo, hi in ((-1.5, -0.25), (-3.0, -1.5), (-np.inf, -3.0)):
+        part = (x >= lo) & (x < hi)
+        if not part.any():
+            continue
+        t = x[part]
+        phi = np.exp(-0.5 * t * t) * _INV_SQRT_2PI
+        if lo == -1.5:
+            h = t - x0  # exact (Sterbenz); then the low part of x0
+            h -= x0_lo
+            s = _horner(_MILLS_X0[1:], h)  # M = -x0 + h s
+            if derivative:
+                s += 1  # x + M = h (1 + s)
+                res = phi * h * s
+            else:
+                res = t * (phi * (h * s - x0))
+        else:
+            if lo == -3.0:
+                m = _horner(_MILLS_C2_SERIES, t - _MILLS_C2)
+            else:
+                m = _SQRT_HALF_PI * special.erfcx(-t * _SQRT_HALF)
+            if derivative:  # phi (t + m), with care where phi is subnormal
+                res = _exp_tail(phi * (t + m), -0.5 * t * t, (t + m) * _INV_SQRT_2PI)
+            else:
+                res = (t * m) * phi  # t m ~ -1: a subnormal phi loses nothing more
+        out[part] = res
+    return out
+
+
 def _gelu(x, out, approximate="none"):
     if approximate == "sigmoid":
         return _silu(x, out, GELU_SIGMOID_C)
     if approximate == "tanh":
         # 0.5 x (1 + tanh u) = x sigma(2u): no cancellation for x << 0.
-        special.expit(_gelu_tanh_2u(x), out=out)
+        v = _gelu_tanh_2u(x)
+        _sigmoid(v, out)
+        np.multiply(out, x, out=out)
+        _exp_tail(out, v, x)  # x e^v where e^v is subnormal
     else:
-        special.ndtr(x, out=out)
-    np.multiply(out, x, out=out)
+        _gelu_exact(x, out, derivative=False)
     return _limits(out, x, 0.0, INF)
 
 
 def _gelu_tanh_2u(x):
-    """2u = 2 sqrt(2/pi) (x + c x^3), the argument of sigma in the tanh approximation."""
-    u = x * x
-    u *= GELU_TANH_C
-    u += 1
-    u *= x
-    u *= 2 * _SQRT_2_OVER_PI
-    return u
+    """v = 2u = k x (1 + c x^2), k = 2 sqrt(2/pi): the argument of sigma in the tanh form."""
+    v = x * x
+    v *= 2 * _SQRT_2_OVER_PI * GELU_TANH_C
+    v += 2 * _SQRT_2_OVER_PI
+    v *= x
+    return v
 
 
 def _gelu_grad(x, out, approximate="none"):
     if approximate == "sigmoid":
         return _silu_grad(x, out, GELU_SIGMOID_C)
     if approximate == "tanh":
-        # d/dx x sigma(2u) = sigma(2u) + x sigma(2u) sigma(-2u) 2u'
-        two_u = _gelu_tanh_2u(x)
-        s = special.expit(two_u)
-        t = special.expit(-two_u)
-        t *= s
-        du = x * x
-        du *= 3 * GELU_TANH_C
-        du += 1
-        du *= 2 * _SQRT_2_OVER_PI
-        t *= du
-        t *= x
-        np.add(s, t, out=out)
+        # d/dx x sigma(v) = sigma(v) + 2x u' sigma'(v), v = 2u, with 2x u' = v + w, w = 2kc x^3.
+        # With e = e^{-|v|}: e (1 + v + e + w) / (1 + e)^2 for v < 0, where 1 + v is exact near
+        # the root v = -1.23, and (1 + e + (v + w) e) / (1 + e)^2 for v >= 0.
+        # Beyond |v| = 800 sigma' underflows: the clips keep v, w finite (no 0 * inf).
+        v = np.clip(_gelu_tanh_2u(x), -800, 800)
+        w = np.clip(x, -100, 100)
+        w = w * w * w
+        w *= 4 * _SQRT_2_OVER_PI * GELU_TANH_C
+        e = _exp_neg_abs(v)
+        neg = v + 1
+        neg += e
+        neg += w
+        neg *= e
+        np.add(v, w, out=out)
+        out *= e
+        out += 1
+        out += e
+        np.copyto(out, neg, where=v < 0)
+        e += 1
+        out /= e
+        out /= e
+        _exp_tail(out, v, v + w + 1)  # (1 + v + w) e^v where e^v is subnormal
     else:
-        # Phi(x) + x phi(x)
-        np.square(x, out=out)
-        out *= -0.5
-        np.exp(out, out=out)
-        out *= x
-        out *= _INV_SQRT_2PI
-        out += special.ndtr(x)
+        _gelu_exact(x, out, derivative=True)
     return _limits(out, x, 0.0, 1.0)
 
 
@@ -190,7 +278,9 @@ register(Spec(
 .. math:: f(x) = x\,\Phi(x), \qquad f'(x) = \Phi(x) + x\,\varphi(x)
 
 with approximations ``"tanh"``: :math:`\tfrac12 x(1+\tanh(\sqrt{2/\pi}(x+0.044715x^3)))` and
-``"sigmoid"``: :math:`x\,\sigma(1.702x)`. The exact form is evaluated as ``x * ndtr(x)``.
+``"sigmoid"``: :math:`x\,\sigma(1.702x)`. The exact form is evaluated as ``x * Phi(x)`` with
+``Phi`` accurate to a few ULP down to subnormal results (scipy's ``ndtr`` loses up to 20 ULP on
+-4 < x < -0.7).
 
 >>> gelu(np.array([-2., 0., 2.]))
 array([-0.04550026,  0.        ,  1.95449974])
@@ -222,12 +312,21 @@ def _elu_grad(x, out, alpha=1.0, scale=1.0):
     return out
 
 
+def _elu_moments(alpha, rate):
+    """(E f, E f^2) for f = x (x > 0), alpha (e^{rate x} - 1) (x <= 0), Z ~ N(0, 1)."""
+    e1, e2 = exp_tail(rate), exp_tail(2 * rate)  # E[e^{tZ}; Z < 0]
+    mean = 1 / math.sqrt(2 * math.pi) + alpha * (e1 - 0.5)
+    return mean, 0.5 + alpha**2 * (e2 - 2 * e1 + 0.5)
+
+
 def _elu_sheet(alpha):
     return info(
         "elu", "ELU", r"f(x) = x \text{ if } x > 0 \text{ else } \alpha(e^x - 1)",
         r"f'(x) = 1 \text{ if } x > 0 \text{ else } \alpha e^x",
         params={"alpha": alpha}, range=(-alpha, INF), max_abs_grad=max(1.0, alpha),
-        monotone=True, smoothness="C1" if alpha == 1 else "C0", zero_centred=False,
+        monotone=True, smoothness="C1" if alpha == 1 else "C0",
+        # E f(Z) = 0 near alpha = 1.6733: SELU's alpha, which makes SELU centred
+        zero_centred=centred(*_elu_moments(alpha, 1.0)),
         saturating="left", kinks=() if alpha == 1 else (Kink(0.0, alpha, alpha, 1.0),),
         frameworks={"pytorch": "F.elu, alpha=1", "jax": "jax.nn.elu, alpha=1",
                     "keras": "activations.elu, alpha=1"},
@@ -329,7 +428,8 @@ array([-0.86466472,  0.        ,  2.        ])
         "celu", "CELU", r"f(x) = \max(0,x) + \min(0, \alpha(e^{x/\alpha}-1))",
         r"f'(x) = 1 \text{ if } x > 0 \text{ else } e^{x/\alpha}",
         params={"alpha": alpha}, range=(-alpha, INF), max_abs_grad=1.0, monotone=True,
-        smoothness="C1", zero_centred=False, saturating="left",
+        smoothness="C1", zero_centred=centred(*_elu_moments(alpha, 1 / alpha)),  # large alpha
+        saturating="left",
         frameworks={"pytorch": "F.celu, alpha=1", "jax": "jax.nn.celu, alpha=1",
                     "keras": "(none)"},
         use=("hidden",), init="he_normal",
@@ -341,14 +441,18 @@ array([-0.86466472,  0.        ,  2.        ])
 
 # ------------------------------------------------------------------------ softplus, log_sigmoid
 def _softplus(x, out, beta=1.0):
-    np.logaddexp(0, x * beta if beta != 1 else x, out=out)
+    # max(x, 0) + log1p(e^{-|beta x|}) / beta: logaddexp's own form, with beta applied outside the
+    # max so that beta x cannot overflow (softplus(1e308, beta=2) = 1e308, not inf).
+    t = _exp_neg_abs(x * beta if beta != 1 else x)
+    np.log1p(t, out=t)
     if beta != 1:
-        out /= beta
-    return out
+        t /= beta
+    np.maximum(x, 0, out=out)
+    return np.add(out, t, out=out)
 
 
 def _softplus_grad(x, out, beta=1.0):
-    return special.expit(x * beta if beta != 1 else x, out=out)
+    return _sigmoid(x * beta if beta != 1 else x, out)
 
 
 register(Spec(
@@ -387,7 +491,7 @@ def _log_sigmoid(x, out):
 
 
 def _log_sigmoid_grad(x, out):
-    return special.expit(-x, out=out)
+    return _sigmoid(-x, out)
 
 
 register(Spec(
@@ -421,19 +525,41 @@ def _mish(x, out):
     np.logaddexp(0, x, out=out)
     np.tanh(out, out=out)
     np.multiply(out, x, out=out)
+    _exp_tail(out, x, x)  # x tanh(softplus(x)) = x e^x where e^x is subnormal
     return _limits(out, x, 0.0, INF)
 
 
 def _mish_grad(x, out):
-    # tanh(sp) + x sech^2(sp) sigma(x), sp = softplus(x); sech^2 = (1/cosh)^2 avoids 1 - tanh^2.
+    # x > 0: tanh(sp) + x sech^2(sp) sigma(x), sp = softplus(x); sech^2 = (1/cosh)^2 avoids
+    # 1 - tanh^2; both terms are positive.
     sp = np.logaddexp(0, x)
     sech2 = np.cosh(sp)
     np.reciprocal(sech2, out=sech2)
     np.square(sech2, out=sech2)
     sech2 *= x
-    sech2 *= special.expit(x)
+    sech2 *= _sigmoid(x, np.empty_like(x))
     np.tanh(sp, out=out)
     out += sech2
+    # x <= 0: the same in w = e^x, 4w (x + 1 + w (x + 1.5 + w (1 + w/4))) / (w^2 + 2w + 2)^2.
+    # The two terms above cancel at the root x = -1.19; here x + 1 and x + 1.5 are exact there, and
+    # f' ~ (x + 1) e^x stays exact down to subnormal results.
+    w = np.exp(np.minimum(x, 0))
+    neg = w / 4
+    neg += 1
+    neg *= w
+    neg += x + 1.5
+    neg *= w
+    neg += x + 1
+    d = w + 2
+    d *= w
+    d += 2
+    d *= 0.5
+    neg /= d
+    neg /= d  # inner / (d/2)^2 cannot overflow: d/2 is in [1, 2.5]
+    tail = neg.copy()
+    neg *= w
+    _exp_tail(neg, x, tail)  # w (4 inner / d^2) where w = e^x is subnormal
+    np.copyto(out, neg, where=x <= 0)
     return _limits(out, x, 0.0, 1.0)
 
 

@@ -35,6 +35,12 @@ Every field of :class:`Info` has one exact meaning, written here and checked num
     recommended roles (``"hidden"``, ``"output-binary"``, ``"output-multiclass"``,
     ``"output-regression"``) and the initializer that keeps its signal variance (He for the ReLU
     family, Glorot for tanh/sigmoid, LeCun for SELU).
+
+For vector-valued entries (softmax, log_softmax) ``f'`` is the Jacobian ``J_ij = d f_i / d x_j``:
+``max_abs_grad`` is ``sup |J_ij|``, ``monotone`` means every ``J_ij >= 0``, ``saturating`` names
+the side where row ``i`` of ``J`` vanishes as ``x_i -> -inf``/``+inf`` with the other inputs
+fixed (softmax of ``[x, 0]`` is sigmoid, log_softmax of ``[x, 0]`` is log_sigmoid), and
+``zero_centred`` takes ``Z ~ N(0, I)``.
 """
 
 from __future__ import annotations

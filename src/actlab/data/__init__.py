@@ -21,6 +21,7 @@ mnist      MNIST from IDX files in ``data_dir``             canonical 60000/1000
 from __future__ import annotations
 
 import difflib
+import inspect
 import os
 from collections.abc import Callable
 from typing import Any
@@ -37,15 +38,16 @@ __all__ = [
     "spirals", "split", "toy", "xor",
 ]
 
-_LOADERS: dict[str, Callable[..., Dataset]] = {
-    "toy": lambda seed, data_dir, **kw: toy(**kw),
-    "xor": lambda seed, data_dir, **kw: xor(**kw),
-    "moons": lambda seed, data_dir, **kw: moons(seed=seed, **kw),
-    "circles": lambda seed, data_dir, **kw: circles(seed=seed, **kw),
-    "spirals": lambda seed, data_dir, **kw: spirals(seed=seed, **kw),
-    "digits": lambda seed, data_dir, **kw: digits(seed=seed, **kw),
-    "mnist1d": lambda seed, data_dir, **kw: mnist1d(**kw),
-    "mnist": lambda seed, data_dir, **kw: mnist(_data_dir(data_dir), **kw),
+# name -> (function, takes the split seed)
+_LOADERS: dict[str, tuple[Callable[..., Dataset], bool]] = {
+    "toy": (toy, False),
+    "xor": (xor, False),
+    "moons": (moons, True),
+    "circles": (circles, True),
+    "spirals": (spirals, True),
+    "digits": (digits, True),
+    "mnist1d": (mnist1d, False),
+    "mnist": (mnist, False),
 }
 
 
@@ -82,7 +84,12 @@ def load(name: str, data_dir: str | os.PathLike | None = None, seed: int = 0,
         raise ValueError(f"unknown data set {name!r}{hint} (known: {', '.join(names())})")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    fn, takes_seed = _LOADERS[key]
+    args: tuple = (_data_dir(data_dir),) if key == "mnist" else ()
+    if takes_seed:
+        options = {**options, "seed": seed}
     try:
-        return _LOADERS[key](seed, data_dir, **options)
+        inspect.signature(fn).bind(*args, **options)
     except TypeError as exc:
         raise ValueError(f"{key}: bad option ({exc})") from None
+    return fn(*args, **options)

@@ -80,7 +80,8 @@ def mnist1d(seed: int = 42, *, num_samples: int = 5000, train_split: float = 0.8
     ``seed=42`` and the defaults give the paper's data set: 4000 train / 1000 test signals of
     length 40, 10 classes (reported test accuracy: logistic 32 %, MLP 68 %, CNN 94 %). The first
     call for a given set of arguments takes about 2 s; the arrays are then cached in
-    :func:`cache_dir` (an atomic write, keyed by the arguments). Its ``download`` path is never used.
+    :func:`cache_dir` (an atomic write, keyed by the arguments). The package's ``download`` path
+    is never used.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"mnist1d: seed must be a non-negative int, got {seed!r}")

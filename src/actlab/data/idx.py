@@ -143,7 +143,8 @@ def mnist(data_dir: str | os.PathLike, *, dtype=np.float32, verify: bool = True)
     arrays = {stem: _load_checked(_find(directory, stem), stem, verify) for stem in MNIST_FILES}
     parts = []
     for prefix in ("train", "t10k"):
-        images, labels = arrays[f"{prefix}-images-idx3-ubyte"], arrays[f"{prefix}-labels-idx1-ubyte"]
+        images = arrays[f"{prefix}-images-idx3-ubyte"]
+        labels = arrays[f"{prefix}-labels-idx1-ubyte"]
         if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
             raise ValueError(f"{directory}: {prefix} images {images.shape} and labels "
                              f"{labels.shape} do not match")

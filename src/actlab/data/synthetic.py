@@ -10,7 +10,7 @@ __all__ = ["circles", "moons", "spirals", "toy", "xor"]
 
 
 def toy() -> Dataset:
-    """The articles' 4x3 set: the third column is a constant bias input, ``y`` is XOR of the first two.
+    """The articles' 4x3 set: column 3 is a constant bias input, ``y`` is XOR of columns 1 and 2.
 
     Train and test are the same four rows.
 
@@ -80,7 +80,8 @@ def spirals(n: int = 1000, classes: int = 3, noise: float = 0.2, seed: int = 0, 
     """``classes`` interleaved spiral arms in the plane (the CS231n-style spiral set).
 
     Arm ``j`` holds ``n // classes`` points (the first ``n % classes`` arms one more) at radius
-    ``r`` in ``[0, 1]`` and angle ``2 pi (turns r + j / classes)`` plus Gaussian ``noise`` (radians).
+    ``r`` in ``[0, 1]`` and angle ``2 pi (turns r + j / classes)`` plus Gaussian ``noise``
+    (in radians).
 
     >>> ds = spirals(300, classes=3, noise=0.1, seed=0)
     >>> ds.n_classes, len(ds.y_train) + len(ds.y_test), np.bincount(ds.y_train).tolist()

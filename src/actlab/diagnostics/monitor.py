@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ..nn.callbacks import Callback
 from ..studies.records import LayerStats
 
 #: |f'(x)| below this counts as saturated.
@@ -66,7 +67,7 @@ def _norm(a: np.ndarray) -> float:
 
 
 def _dense_indices(layers: Sequence[Any]) -> list[int]:
-    return [i for i, l in enumerate(layers) if "W" in getattr(l, "params", {})]
+    return [i for i, layer in enumerate(layers) if "W" in getattr(layer, "params", {})]
 
 
 def _activation_after(layers: Sequence[Any], i: int, dense: list[int]) -> int | None:
@@ -103,7 +104,7 @@ def layer_flags(rows: Sequence[LayerStats], th: Thresholds = Thresholds()) -> li
     return out
 
 
-class Diagnostics:
+class Diagnostics(Callback):
     """Training callback recording :class:`LayerStats` rows (see the module doc).
 
     Works with any callback-driven trainer that calls ``on_train_begin(model, X, y)``,
@@ -251,7 +252,7 @@ def gradient_norms(model: Any, X: np.ndarray, y: np.ndarray, loss: Any) -> list[
     ``actlab.nn.get_loss``. The model's ``grads`` are overwritten, as by any training step.
     """
     if isinstance(loss, str):
-        from actlab.nn import get_loss
+        from actlab.nn.losses import get_loss
 
         loss = get_loss(loss)
     with np.errstate(all="ignore"):

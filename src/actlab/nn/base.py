@@ -14,8 +14,8 @@ import numpy as np
 
 
 #: Every ``Layer`` subclass, keyed by class name; ``load`` rebuilds layers from it. Subclasses are
-#: registered automatically (``Layer.__init_subclass__``), so a layer defined in any module (conv.py)
-#: round-trips through ``save``/``load`` once that module is imported.
+#: registered automatically (``Layer.__init_subclass__``), so a layer defined in any module
+#: (conv.py) round-trips through ``save``/``load`` once that module is imported.
 LAYER_TYPES: dict[str, type[Layer]] = {}
 
 

@@ -1,4 +1,4 @@
-"""Convolution and max-pooling layers: ``Conv1d``/``Conv2d`` (im2col) and ``MaxPool1d``/``MaxPool2d``.
+"""Convolution and max pooling: ``Conv1d``/``Conv2d`` (im2col), ``MaxPool1d``/``MaxPool2d``.
 
 Layouts follow PyTorch: ``(N, C, L)`` for 1-d and ``(N, C, H, W)`` for 2-d; weights are
 ``(out_channels, in_channels, *kernel)``. Like every framework (PyTorch, JAX, Keras), what is
@@ -23,6 +23,7 @@ array([[4., 4.],
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -82,10 +83,14 @@ def _check_input(x: np.ndarray, ndim: int, channels: int | None, name: str) -> N
 
 
 def _pad(x: np.ndarray, padding: tuple[int, ...], value: float = 0.0) -> np.ndarray:
+    """``x`` with ``padding`` cells of ``value`` on both sides of every spatial axis."""
     if not any(padding):
         return x
-    widths = [(0, 0), (0, 0)] + [(p, p) for p in padding]
-    return np.pad(x, widths, constant_values=value)
+    shape = x.shape[:2] + tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
+    xp = np.full(shape, value, dtype=x.dtype) if value else np.zeros(shape, dtype=x.dtype)
+    xp[(slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in
+                                          zip(padding, x.shape[2:]))] = x
+    return xp
 
 
 def _windows(xp: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...]) -> np.ndarray:
@@ -107,7 +112,9 @@ def conv1d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
                  stride: int = 1, padding: int = 0) -> np.ndarray:
     """Cross-correlation of ``x (N, C, L)`` with ``w (O, C, K)``, written as plain loops.
 
-    .. math:: y[n, o, i] = b[o] + \\sum_{c=0}^{C-1} \\sum_{k=0}^{K-1} w[o, c, k]\\, x_p[n, c, s i + k]
+    .. math::
+
+        y[n, o, i] = b[o] + \\sum_{c=0}^{C-1} \\sum_{k=0}^{K-1} w[o, c, k]\\, x_p[n, c, s i + k]
 
     >>> conv1d_naive(np.array([[[1.0, 2.0, 3.0, 4.0]]]), np.array([[[1.0, -1.0]]]))
     array([[[-1., -1., -1.]]])
@@ -192,7 +199,7 @@ class _ConvNd(Layer):
     # ------------------------------------------------------------------ parameters
     @property
     def fan_in(self) -> int:
-        return self.in_channels * int(np.prod(self.kernel_size))
+        return self.in_channels * math.prod(self.kernel_size)
 
     def build(self, rng: np.random.Generator, dtype: np.dtype = np.float32) -> None:
         """Draw ``W`` with fan-in ``C * prod(kernel)`` and fan-out ``O * prod(kernel)``
@@ -245,7 +252,7 @@ class _ConvNd(Layer):
         # channels first; a contiguous copy keeps the next layer's windows cache-friendly
         y = np.ascontiguousarray(np.moveaxis(y, -1, 1))
         # training keeps the columns for backward; inference keeps only x (cols can be large)
-        self._cache = (cols if training else x, x.shape, out)
+        self._cache = (cols, None, x.shape, out) if training else (None, x, x.shape, out)
         return y
 
     def _cols(self, x: np.ndarray) -> np.ndarray:
@@ -258,9 +265,9 @@ class _ConvNd(Layer):
         """Fill ``grads`` (overwriting them) and return ``dx`` (``None`` if not ``need_dx``)."""
         if self._cache is None:
             raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        cols, x_shape, out = self._cache
-        if cols.shape == x_shape:  # cached after an inference pass: rebuild the columns
-            cols = self._cols(cols)
+        cols, x, x_shape, out = self._cache
+        if cols is None:  # after an inference pass: rebuild the columns from x
+            cols = self._cols(x)
         w = self.params["W"]
         dy = np.asarray(dy, dtype=w.dtype)
         expected = (x_shape[0], self.out_channels) + out
@@ -365,7 +372,7 @@ class _MaxPoolNd(Layer):
         win = _windows(_pad(x, self.padding, -np.inf), self.kernel_size, self.stride)
         flat = win.reshape(x.shape[:2] + out + (-1,))  # copies: windows may overlap
         idx = flat.argmax(axis=-1)  # first maximum; a nan wins (as in PyTorch)
-        y = np.take_along_axis(flat, idx[..., None], axis=-1)[..., 0]
+        y = flat.max(axis=-1)
         self._cache = (idx, x.shape, out)
         return y
 
@@ -434,8 +441,8 @@ class Unflatten(Layer):
         self._in_shape: tuple[int, ...] | None = None
 
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
-        size = int(np.prod(self.shape))
-        if x.ndim < 1 or int(np.prod(x.shape[1:])) != size:
+        size = math.prod(self.shape)
+        if x.ndim < 1 or math.prod(x.shape[1:]) != size:
             raise ValueError(f"{self!r} expects (batch, {size}) input, got shape {x.shape}")
         self._in_shape = x.shape
         return x.reshape((x.shape[0],) + self.shape)

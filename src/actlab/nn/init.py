@@ -205,7 +205,8 @@ def get_initializer(
         try:
             return constant(float(key.split(":", 1)[1]))
         except ValueError:
-            raise ValueError(f"bad constant initializer {spec!r} (use e.g. 'constant:0.1')") from None
+            msg = f"bad constant initializer {spec!r} (use e.g. 'constant:0.1')"
+            raise ValueError(msg) from None
     key = ALIASES.get(key, key)
     if key in _VS and (in_axis, out_axis) != (-2, -1):
         scale, mode, dist = _VS[key]

@@ -202,8 +202,9 @@ class PReLU(Layer):
 
     def __init__(self, num_parameters: int = 1, *, init: float = 0.25) -> None:
         super().__init__()
-        if isinstance(num_parameters, bool) or not isinstance(num_parameters, int) or num_parameters < 1:
-            raise ValueError(f"PReLU: num_parameters must be a positive integer, got {num_parameters!r}")
+        n = num_parameters
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"PReLU: num_parameters must be a positive integer, got {n!r}")
         self.num_parameters = num_parameters
         self.init = float(init)
 
@@ -263,7 +264,9 @@ class BatchNorm(Layer):
     ) -> None:
         super().__init__()
         if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
-            raise ValueError(f"BatchNorm: num_features must be a positive integer, got {num_features!r}")
+            raise ValueError(
+                f"BatchNorm: num_features must be a positive integer, got {num_features!r}"
+            )
         if not 0.0 <= momentum <= 1.0:
             raise ValueError(f"BatchNorm: momentum must be in [0, 1], got {momentum!r}")
         if not eps > 0:
@@ -275,7 +278,9 @@ class BatchNorm(Layer):
 
     def build(self, rng: np.random.Generator, dtype: np.dtype) -> None:
         c = self.num_features
-        self.params = {"gamma": np.ones(c, dtype), "beta": np.zeros(c, dtype)} if self.affine else {}
+        self.params = {}
+        if self.affine:
+            self.params = {"gamma": np.ones(c, dtype), "beta": np.zeros(c, dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.buffers = {"running_mean": np.zeros(c, dtype), "running_var": np.ones(c, dtype)}
 

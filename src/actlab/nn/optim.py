@@ -47,7 +47,9 @@ class Optimizer:
         if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
             raise ValueError(f"{type(self).__name__}: lr must be a positive number, got {lr!r}")
         if not (isinstance(weight_decay, (int, float)) and weight_decay >= 0):
-            raise ValueError(f"{type(self).__name__}: weight_decay must be >= 0, got {weight_decay!r}")
+            raise ValueError(
+                f"{type(self).__name__}: weight_decay must be >= 0, got {weight_decay!r}"
+            )
         self.lr = float(lr)
         self.weight_decay = float(weight_decay)
         self.reset()
@@ -180,8 +182,16 @@ class Adam(Optimizer):
         super().__init__(lr, weight_decay)
 
     def _init_state(self, params):
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
+        # Stored rescaled to save three passes per step: mu = m / (1 - b1) and
+        # nu = v / (1 - b2) obey mu <- b1 mu + g and nu <- b2 nu + g^2 (no multiply by g).
+        self._mu = [np.zeros_like(p) for p in params]
+        self._nu = [np.zeros_like(p) for p in params]
+
+    def moments(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Copies of the first and second moment estimates ``m`` and ``v`` (not bias-corrected)."""
+        b1, b2 = self.betas
+        return ([mu * mu.dtype.type(1 - b1) for mu in getattr(self, "_mu", [])],
+                [nu * nu.dtype.type(1 - b2) for nu in getattr(self, "_nu", [])])
 
     def step(self, params, grads, decay=None):
         mask = self._prepare(params, grads, decay)
@@ -189,25 +199,25 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         bc1 = 1.0 - b1**self.t
         bc2 = 1.0 - b2**self.t
-        step_size = self.lr / bc1
-        inv_sqrt_bc2 = 1.0 / math.sqrt(bc2)
+        # sqrt(v_hat) = c * sqrt(nu) with c = sqrt((1 - b2) / bc2), so the update
+        # lr/bc1 * m / (sqrt(v_hat) + eps) = k * mu / (sqrt(nu) + eps / c)
+        c = math.sqrt((1.0 - b2) / bc2)
+        k = self.lr * (1.0 - b1) / (bc1 * c)
+        eps_c = self.eps / c
         for i, (p, g) in enumerate(zip(params, grads)):
             dt = p.dtype.type
             if self.weight_decay and mask[i]:
                 self._decay(p)
-            m, v, tmp = self.m[i], self.v[i], self._scratch[i]
-            m *= dt(b1)
-            np.multiply(g, dt(1.0 - b1), out=tmp)
-            m += tmp
-            v *= dt(b2)
+            mu, nu, tmp = self._mu[i], self._nu[i], self._scratch[i]
+            mu *= dt(b1)
+            mu += g
             np.multiply(g, g, out=tmp)
-            tmp *= dt(1.0 - b2)
-            v += tmp
-            np.sqrt(v, out=tmp)
-            tmp *= dt(inv_sqrt_bc2)
-            tmp += dt(self.eps)
-            np.divide(m, tmp, out=tmp)
-            tmp *= dt(step_size)
+            nu *= dt(b2)
+            nu += tmp
+            np.sqrt(nu, out=tmp)
+            tmp += dt(eps_c)
+            np.divide(mu, tmp, out=tmp)
+            tmp *= dt(k)
             p -= tmp
 
     def config(self):

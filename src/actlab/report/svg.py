@@ -57,7 +57,11 @@ def line_chart(
     """One chart as an ``<svg>`` element (a string). ``bands`` maps a series name to the lower
     and upper edge of a shaded interval drawn under its line (same x as the series)."""
     logy = chart.logy
-    left, right, top, bottom = 58, 12, 26, 42
+    legend_w = 0
+    if len(chart.series) > 1:  # legend to the right of the plot, never over the data
+        legend_w = 22 + 6 * max(len(s.name) for s in chart.series)
+        width += legend_w
+    left, right, top, bottom = 58, 12 + legend_w, 26, 42
     pw, ph = width - left - right, height - top - bottom
     tr = (lambda v: math.log10(v)) if logy else (lambda v: v)
     xs = [x for s in chart.series for x in s.x if x is not None and math.isfinite(x)]
@@ -88,7 +92,9 @@ def line_chart(
     parts = [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" class="plot-bg"/>']
     # axes and ticks
     if logy:
-        yt = [10.0**k for k in range(math.ceil(y0), math.floor(y1) + 1)]
+        mults = (1, 2, 5) if y1 - y0 < 2.5 else (1,)
+        yt = [m * 10.0**k for k in range(math.floor(y0), math.ceil(y1) + 1) for m in mults
+              if y0 <= math.log10(m * 10.0**k) <= y1]
         if len(yt) > 8:
             stride = math.ceil(len(yt) / 8)
             yt = yt[::stride]
@@ -147,7 +153,7 @@ def line_chart(
         data["series"].append({"name": s.name, "color": c,
                                "pts": pix})
     # legend
-    lx, ly = left + 6, top + 12
+    lx, ly = left + pw + 10, top + 8
     legend = []
     for i, s in enumerate(chart.series):
         legend.append(f'<g transform="translate({lx},{ly + 13 * i})"><rect width="10" '

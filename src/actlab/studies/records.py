@@ -65,9 +65,14 @@ class RunConfig:
 
     ``depth`` counts hidden layers of ``width`` units, each a Dense layer followed by
     ``activation``. ``init="auto"`` lets the engine choose the initializer the activation's
-    property sheet recommends. ``output="auto"`` means the loss decides the output layer
-    (softmax cross-entropy on logits for classification, identity for regression).
-    ``target_error`` is the training error whose first crossing gives ``epochs_to_target``.
+    property sheet recommends; ``"variance_scaling:<scale>:<mode>:<distribution>"`` initialises
+    the hidden layers' weights with that variance (``"variance_scaling:0.333:fan_in:uniform"``
+    is the "standard" U[-1/sqrt(n), 1/sqrt(n)] of Glorot & Bengio). ``momentum`` is used by SGD.
+    ``output="auto"`` means the loss decides the output layer (softmax cross-entropy on logits
+    for classification, identity for regression); ``"sigmoid"`` etc. add that activation after
+    the last Dense layer.
+    ``target_error`` is the training error whose first crossing gives ``epochs_to_target``
+    (``stop_at_target`` ends training there).
     ``n_train`` subsamples the training set (``None``: all of it).
     """
 
@@ -81,6 +86,7 @@ class RunConfig:
     bias_init: float = 0.0
     optimizer: str = "adam"
     lr: float = 1e-3
+    momentum: float = 0.0
     epochs: int = 10
     batch_size: int = 64
     loss: str = "auto"
@@ -89,6 +95,7 @@ class RunConfig:
     l2: float = 0.0
     clip_norm: float | None = None
     target_error: float = 0.25
+    stop_at_target: bool = False
     n_train: int | None = None
     probe_size: int = 256
     dtype: str = "float32"
@@ -130,7 +137,7 @@ class RunConfig:
         if unknown:
             raise ValueError(f"RunConfig: unknown fields {sorted(unknown)}")
         d = dict(d)
-        for name in ("bias_init", "lr", "l1", "l2", "target_error"):
+        for name in ("bias_init", "lr", "momentum", "l1", "l2", "target_error"):
             if name in d:
                 d[name] = _float(d[name])
         if d.get("clip_norm") is not None:

@@ -9,9 +9,14 @@ Conventions (used by ``actlab compare`` and ``actlab claims`` alike):
   uses the Welch-Satterthwaite degrees of freedom.
 * **Multiple comparisons**: when ``m`` differences are tested together (all pairs of a compare
   study, or the several effects of one claim), each interval is widened to the level
-  ``1 - (1 - level) / m`` (Bonferroni), so that all stated intervals hold together at ``level``;
-  an ordering or a verdict is stated only when such an interval excludes 0. Separate claims are
-  separate hypotheses from the literature and are not corrected against each other.
+  ``1 - (1 - level) / m`` (Bonferroni), so that all stated intervals hold together at ``level``.
+  Separate claims are separate hypotheses from the literature and are not corrected against
+  each other.
+* **A direction is stated only when two things hold**: the (widened) Welch interval of the
+  difference excludes 0, *and* the two groups' own 95 % intervals (the ones the report shows)
+  do not overlap. The second condition is deliberately conservative: no ordering is ever
+  printed beside intervals that overlap. Otherwise the result is "no significant difference"
+  (compare) or "inconclusive" (claims).
 
 >>> e = mean_ci([0.9, 0.8, 0.85])
 >>> round(e.mean, 3), round(e.low, 3), round(e.high, 3)
@@ -134,26 +139,60 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return out
 
 
-def verdict(low: float, high: float, *, margin: float = 0.0) -> Verdict:
+def separated(a: Iterable[float | None], b: Iterable[float | None],
+              level: float = LEVEL) -> bool:
+    """True when the t intervals of the two groups' means do not overlap.
+
+    >>> separated([1.0, 1.1, 0.9], [2.0, 2.1, 1.9]), separated([1.0, 2.0], [1.5, 2.5])
+    (True, False)
+    """
+    ea, eb = mean_ci(a, level), mean_ci(b, level)
+    if ea.n == 0 or eb.n == 0:
+        return False
+    return bool(ea.high < eb.low or eb.high < ea.low)
+
+
+def verdict(low: float, high: float, *, margin: float = 0.0, separate: bool = True,
+            kind: str = "difference") -> Verdict:
     """Verdict from the interval of an effect oriented so that the claim predicts ``> 0``.
 
-    * ``"supported"``: the whole interval is above 0;
-    * ``"not supported"``: the whole interval is below 0 (the opposite holds), or ``margin > 0``
-      and the interval lies inside ``(-margin, margin)`` (the effect is practically absent);
-    * ``"inconclusive"``: otherwise (the interval contains 0, e.g. overlapping groups).
+    ``kind="difference"`` (the claim predicts an effect):
+
+    * ``"supported"``: the whole interval is above 0 (and ``separate``: the groups' own
+      intervals do not overlap);
+    * ``"not supported"``: the whole interval is below 0 and ``separate`` (the opposite holds),
+      or ``margin > 0`` and the interval lies inside ``(-margin, margin)`` (practically absent);
+    * ``"inconclusive"``: otherwise (the interval contains 0, or the groups overlap).
+
+    ``kind="equivalence"`` (the claim predicts *no* effect beyond ``margin``): supported when the
+    interval lies inside ``(-margin, margin)``, not supported when it lies wholly outside it,
+    inconclusive otherwise.
 
     >>> verdict(-0.4, -0.1)
     'not supported'
     >>> verdict(-0.01, 0.02, margin=0.05)
     'not supported'
+    >>> verdict(0.1, 0.3, separate=False)
+    'inconclusive'
+    >>> verdict(-0.01, 0.02, margin=0.05, kind="equivalence")
+    'supported'
     """
-    if not (math.isfinite(low) and math.isfinite(high)) and not (low > 0 or high < 0):
+    finite = math.isfinite(low) and math.isfinite(high)
+    if kind == "equivalence":
+        if margin <= 0:
+            raise ValueError("an equivalence verdict needs a margin > 0")
+        if finite and -margin < low and high < margin:
+            return "supported"
+        if low >= margin or high <= -margin:
+            return "not supported"
         return "inconclusive"
-    if low > 0:
+    if kind != "difference":
+        raise ValueError(f"unknown verdict kind {kind!r}")
+    if low > 0 and separate:
         return "supported"
-    if high < 0:
+    if high < 0 and separate:
         return "not supported"
-    if margin > 0 and -margin < low and high < margin:
+    if margin > 0 and finite and -margin < low and high < margin:
         return "not supported"
     return "inconclusive"
 
@@ -182,19 +221,56 @@ def effect(
     level: float = LEVEL,
     m: int = 1,
     margin: float = 0.0,
+    kind: str = "difference",
     unit: str = "",
 ) -> Effect:
-    """An :class:`Effect` ``mean(claimed) - mean(other)`` with its verdict.
+    """An :class:`Effect` ``mean(claimed) - mean(other)`` with its verdict (see :func:`verdict`).
 
     ``m`` is the number of effects tested together (Bonferroni-widened interval, and the
     p-value multiplied by ``m``, capped at 1).
+
+    >>> effect("x", [3.0, 3.1, 2.9], [1.0, 1.1, 0.9]).verdict
+    'supported'
+    >>> effect("x", [1.0, 1.5, 0.5], [1.0, 1.2, 0.7]).verdict
+    'inconclusive'
     """
+    claimed, other = list(claimed), list(other)
     lv = adjusted_level(level, m)
     w = welch(claimed, other, lv)
     p = min(1.0, w.p_value * m) if math.isfinite(w.p_value) else w.p_value
+    sep = separated(claimed, other, level)
     return Effect(name=name, estimate=w.diff, low=w.low, high=w.high, level=lv, p_value=p,
                   cohen_d=w.cohen_d, n_a=w.n_a, n_b=w.n_b, unit=unit,
-                  verdict=verdict(w.low, w.high, margin=margin))
+                  verdict=verdict(w.low, w.high, margin=margin, separate=sep, kind=kind))
+
+
+def effect_vs(
+    name: str,
+    values: Iterable[float | None],
+    reference: float,
+    *,
+    level: float = LEVEL,
+    m: int = 1,
+    unit: str = "",
+) -> Effect:
+    """One-sample effect ``mean(values) - reference`` (t interval; the claim predicts > 0).
+
+    >>> effect_vs("x", [0.5, 0.6, 0.4], 0.1).verdict
+    'supported'
+    """
+    lv = adjusted_level(level, m)
+    e = mean_ci(values, lv)
+    if e.n >= 2 and e.sd > 0:
+        t = (e.mean - reference) / (e.sd / math.sqrt(e.n))
+        p = min(1.0, float(2 * _st.t.sf(abs(t), e.n - 1)) * m)
+        d = (e.mean - reference) / e.sd
+    else:
+        p = math.nan if e.n < 2 else (1.0 if e.mean == reference else 0.0)
+        d = math.nan if e.n < 2 else (0.0 if e.mean == reference else
+                                      math.copysign(math.inf, e.mean - reference))
+    low, high = e.low - reference, e.high - reference
+    return Effect(name=name, estimate=e.mean - reference, low=low, high=high, level=lv,
+                  p_value=p, cohen_d=d, n_a=e.n, n_b=0, unit=unit, verdict=verdict(low, high))
 
 
 # --------------------------------------------------------------------------- orderings
@@ -221,7 +297,8 @@ def pairwise(
     """Every pair of groups with Bonferroni-simultaneous Welch intervals.
 
     A pair is ``significant`` (and ``better`` names the winner) only when its simultaneous
-    interval excludes 0; ``p_value`` is Bonferroni-adjusted.
+    interval excludes 0 and the groups' own ``level`` intervals do not overlap (see the module
+    doc); ``p_value`` is Bonferroni-adjusted.
 
     >>> ps = pairwise({"a": [1, 1.1, 0.9], "b": [1, 1.2, 0.8], "c": [5, 5.1, 4.9]})
     >>> [(p.a, p.b, p.better) for p in ps]
@@ -235,7 +312,7 @@ def pairwise(
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             w = welch(data[a], data[b], lv)
-            sig = bool(w.low > 0 or w.high < 0)
+            sig = bool(w.low > 0 or w.high < 0) and separated(data[a], data[b], level)
             better = None
             if sig:
                 a_wins = (w.diff > 0) == higher_is_better

@@ -41,6 +41,7 @@ def _sql_type(name: str) -> str:
                 "activation_params"):
         return "TEXT"
     if name in ("seed", "depth", "width", "epochs", "batch_size", "n_train", "probe_size",
+                "stop_at_target",
                 "version", "epochs_run", "epochs_to_target", "epoch", "layer", "units"):
         return "INTEGER"
     return "REAL"

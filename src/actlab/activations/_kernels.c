@@ -1,0 +1,752 @@
+/* Compiled float32 kernels for actlab's elementwise activations (optional; see _fast.py).
+
+   Every kernel evaluates the same stable formula as its NumPy twin in classic.py / smooth.py /
+   hard.py, eight lanes at a time with AVX2+FMA, calling glibc's libmvec vector functions by their
+   x86_64 vector-ABI names (_ZGVdN8v_expf = expf on 8 floats, ...).  No -ffast-math: every lane
+   that the vector formula cannot get right (non-finite input, a result that would pass through a
+   subnormal intermediate, an overflowing intermediate) is recomputed by the scalar float64
+   function s_<name> below, which also does the tails.  Those scalar functions *are* the semantics
+   (kinks, limits at +-inf, NaN propagation); the vector code is their fast path.
+
+   Accuracy budget (measured over the float32 line): libmvec erfcf <= 1.6 ulp, tanhf <= 1.1,
+   log1pf <= 1.9 on [0, 1]; libmvec's expf (<= 2.6 ulp) is replaced by vexp below (<= 1 ulp).  Where a formula would stack further
+   float32 roundings on those, the algebra after the transcendental call is done in float64
+   (suffix 2: two __m256d halves) and rounded once.
+
+   Exported C ABI (used through ctypes; all pointers to contiguous float32):
+     void <name>_f(const float *x, float *y, int64_t n, double a, double b)
+     void <name>_df(const float *x, float *y, int64_t n, double a, double b)
+     void <name>_vjp(const float *g, const float *x, float *y, int64_t n, double a, double b)
+   with y = f(x), y = f'(x), y = g * f'(x); a, b are the entry's parameters (alpha, beta, scale).
+   y may be the same array as x or g (in place), never a partial overlap.
+   int actlab_cpu_ok(void) says whether this CPU runs them (AVX2 and FMA). */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+
+/* Built as a CPython extension so setuptools compiles it; _fast.py loads it with ctypes. */
+static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_kernels",
+                                            "actlab's compiled kernels (loaded via ctypes)", -1,
+                                            NULL, NULL, NULL, NULL, NULL};
+PyMODINIT_FUNC PyInit__kernels(void) { return PyModule_Create(&kernels_module); }
+
+/* Compiled for the baseline ISA so it can run (and say no) on any x86-64. */
+int actlab_cpu_ok(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+
+typedef __m256 V;  /* 8 float32 lanes */
+typedef __m256d D; /* 4 float64 lanes */
+
+V _ZGVdN8v_erfcf(V);
+V _ZGVdN8v_tanhf(V);
+V _ZGVdN8v_log1pf(V);
+
+typedef struct {
+    double a, b;  /* parameters as given */
+    float af, bf; /* the same, rounded to float32 */
+    double ab;    /* a * b (elu: alpha * scale) */
+    float abf;
+} P;
+
+static P params(double a, double b)
+{
+    P p = {a, b, (float)a, (float)b, a * b, (float)(a * b)};
+    return p;
+}
+
+/* ------------------------------------------------------------------ small vector helpers */
+static inline V vf(float c) { return _mm256_set1_ps(c); }
+static inline D vd(double c) { return _mm256_set1_pd(c); }
+static inline V vabs(V x) { return _mm256_andnot_ps(vf(-0.0f), x); }
+static inline V gt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
+static inline V ge(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
+static inline V lt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
+static inline V le(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
+static inline V isnan_(V x) { return _mm256_cmp_ps(x, x, _CMP_UNORD_Q); }
+static inline V all_ok(void) { return _mm256_castsi256_ps(_mm256_set1_epi32(-1)); }
+/* where(m, a, b) */
+static inline V sel(V m, V a, V b) { return _mm256_blendv_ps(b, a, m); }
+static inline D seld(D m, D a, D b) { return _mm256_blendv_pd(b, a, m); }
+/* NaN lanes of x replace the result (derivatives computed from comparisons drop NaN). */
+static inline V keep_nan(V r, V x) { return sel(isnan_(x), x, r); }
+/* float32 halves <-> float64 */
+static inline D lo(V v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
+static inline D hi(V v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
+static inline V pack(D a, D b) { return _mm256_set_m128(_mm256_cvtpd_ps(b), _mm256_cvtpd_ps(a)); }
+/* lanes of a float32 mask as a float64 mask */
+static inline D mlo(V m) { return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(_mm256_castps_si256(m)))); }
+static inline D mhi(V m) { return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(_mm256_castps_si256(m), 1))); }
+
+/* ------------------------------------------------------------------------- exp, expm1
+   libmvec's expf is fast but up to 2.6 ulp off (measured), which the derivative formulas
+   near their roots cannot afford, so exp is evaluated here (<= 1 ulp, also faster inline):
+   e^a = 2^k (1 + r q(r)), k = round(a / ln 2), r = a - k ln 2 in two FMA steps (|r| <= ln2/2),
+   q(r) = (e^r - 1)/r by its Taylor series to r^6/7! (truncation < 2e-8 relative).
+   Only a <= 0 is needed; below -87.3 e^a is subnormal and returned as 0 (callers route such
+   lanes to the scalar path where it matters). NaN propagates. */
+static inline V exp_rq(V a, V *scale)
+{
+    V k = _mm256_round_ps(_mm256_mul_ps(a, vf(1.44269504088896341f)),
+                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    V r = _mm256_fnmadd_ps(k, vf(0.693359375f), a);  /* ln 2 = 0.693359375 - 2.12194440e-4 */
+    r = _mm256_fnmadd_ps(k, vf(-2.12194440e-4f), r);
+    V q = vf(1.0f / 5040);
+    q = _mm256_fmadd_ps(q, r, vf(1.0f / 720));
+    q = _mm256_fmadd_ps(q, r, vf(1.0f / 120));
+    q = _mm256_fmadd_ps(q, r, vf(1.0f / 24));
+    q = _mm256_fmadd_ps(q, r, vf(1.0f / 6));
+    q = _mm256_fmadd_ps(q, r, vf(0.5f));
+    q = _mm256_fmadd_ps(q, r, vf(1.0f));
+    __m256i ki = _mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127));
+    *scale = _mm256_castsi256_ps(_mm256_slli_epi32(ki, 23));  /* 2^k */
+    return _mm256_mul_ps(r, q);
+}
+static inline V vexp(V a)  /* e^a, a <= 0 */
+{
+    V s, rq = exp_rq(_mm256_max_ps(vf(-87.3f), a), &s);  /* max_ps keeps NaN (2nd operand) */
+    V e = _mm256_andnot_ps(lt(a, vf(-87.3f)), _mm256_fmadd_ps(s, rq, s));
+    return sel(isnan_(a), a, e);
+}
+static inline V vexpm1(V a)  /* e^a - 1 = (2^k - 1) + 2^k r q(r), a <= 0 */
+{
+    V s, rq = exp_rq(_mm256_max_ps(vf(-87.3f), a), &s);
+    return sel(isnan_(a), a, _mm256_fmadd_ps(s, rq, _mm256_sub_ps(s, vf(1))));
+}
+
+/* A float64 result as two halves; pack() rounds it once, vjp multiplies by g first. */
+typedef struct { D l, h; } D2;
+
+/* --------------------------------------------------------------------------- loop drivers
+   FN(x, &p, &ok) returns the 8 results and sets ok; lanes with ok clear are recomputed in
+   float64 by the scalar function S.  The vector is stored only after patching, so y may be x. */
+#define PATCH1(S, xv, r, ok)                                                           \
+    do {                                                                               \
+        int m_ = _mm256_movemask_ps(ok);                                               \
+        if (__builtin_expect(m_ != 0xff, 0)) {                                         \
+            float xs_[8], rs_[8];                                                      \
+            _mm256_storeu_ps(xs_, xv);                                                 \
+            _mm256_storeu_ps(rs_, r);                                                  \
+            for (int j_ = 0; j_ < 8; j_++)                                             \
+                if (!((m_ >> j_) & 1)) rs_[j_] = (float)S(xs_[j_], &p);                \
+            r = _mm256_loadu_ps(rs_);                                                  \
+        }                                                                              \
+    } while (0)
+
+#define PATCH2(S, gv, xv, r, ok)                                                       \
+    do {                                                                               \
+        int m_ = _mm256_movemask_ps(ok);                                               \
+        if (__builtin_expect(m_ != 0xff, 0)) {                                         \
+            float gs_[8], xs_[8], rs_[8];                                              \
+            _mm256_storeu_ps(gs_, gv);                                                 \
+            _mm256_storeu_ps(xs_, xv);                                                 \
+            _mm256_storeu_ps(rs_, r);                                                  \
+            for (int j_ = 0; j_ < 8; j_++)                                             \
+                if (!((m_ >> j_) & 1)) rs_[j_] = (float)((double)gs_[j_] * S(xs_[j_], &p)); \
+            r = _mm256_loadu_ps(rs_);                                                  \
+        }                                                                              \
+    } while (0)
+
+/* unary kernel whose vector function returns float32 */
+#define UNARY(NAME, FN, S)                                                             \
+    void NAME(const float *x, float *y, int64_t n, double a, double b)                 \
+    {                                                                                  \
+        const P p = params(a, b);                                                      \
+        int64_t i = 0;                                                                 \
+        for (; i + 8 <= n; i += 8) {                                                   \
+            V xv = _mm256_loadu_ps(x + i), ok;                                         \
+            V r = FN(xv, &p, &ok);                                                     \
+            PATCH1(S, xv, r, ok);                                                      \
+            _mm256_storeu_ps(y + i, r);                                                \
+        }                                                                              \
+        for (; i < n; i++) y[i] = (float)S(x[i], &p);                                  \
+    }
+
+/* unary kernel whose vector function returns float64 halves (rounded once here) */
+#define UNARY2(NAME, FN, S)                                                            \
+    static inline V NAME##_pk(V x, const P *p, V *ok)                                  \
+    {                                                                                  \
+        D2 r = FN(x, p, ok);                                                           \
+        return pack(r.l, r.h);                                                         \
+    }                                                                                  \
+    UNARY(NAME, NAME##_pk, S)
+
+/* vjp g * f'(x) from a float32 derivative */
+#define VJP(NAME, FN, S)                                                               \
+    void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
+    {                                                                                  \
+        const P p = params(a, b);                                                      \
+        int64_t i = 0;                                                                 \
+        for (; i + 8 <= n; i += 8) {                                                   \
+            V xv = _mm256_loadu_ps(x + i), gv = _mm256_loadu_ps(g + i), ok;            \
+            V r = _mm256_mul_ps(gv, FN(xv, &p, &ok));                                  \
+            PATCH2(S, gv, xv, r, ok);                                                  \
+            _mm256_storeu_ps(y + i, r);                                                \
+        }                                                                              \
+        for (; i < n; i++) y[i] = (float)((double)g[i] * S(x[i], &p));                 \
+    }
+
+/* vjp g * f'(x) from a float64 derivative: the product is rounded once */
+#define VJP2(NAME, FN, S)                                                              \
+    static inline V NAME##_gm(V g, V x, const P *p, V *ok)                             \
+    {                                                                                  \
+        D2 r = FN(x, p, ok);                                                           \
+        return pack(_mm256_mul_pd(lo(g), r.l), _mm256_mul_pd(hi(g), r.h));             \
+    }                                                                                  \
+    void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
+    {                                                                                  \
+        const P p = params(a, b);                                                      \
+        int64_t i = 0;                                                                 \
+        for (; i + 8 <= n; i += 8) {                                                   \
+            V xv = _mm256_loadu_ps(x + i), gv = _mm256_loadu_ps(g + i), ok;            \
+            V r = NAME##_gm(gv, xv, &p, &ok);                                          \
+            PATCH2(S, gv, xv, r, ok);                                                  \
+            _mm256_storeu_ps(y + i, r);                                                \
+        }                                                                              \
+        for (; i < n; i++) y[i] = (float)((double)g[i] * S(x[i], &p));                 \
+    }
+
+/* one entry: f (UNARY or UNARY2), f' and the vjp (DK = 1 or 2: float32 or float64 algebra) */
+#define ENTRY(N, FF, DK)                                                               \
+    FF(N##_f, v_##N, s_##N)                                                            \
+    UNARY##DK(N##_df, v_d##N, s_d##N)                                                  \
+    VJP##DK(N##_vjp, v_d##N, s_d##N)
+#define UNARY1 UNARY
+#define VJP1 VJP
+
+/* ======================================================================== the entries */
+/* Scalar float64 definitions first (s_*), then the vector fast paths (v_*). */
+
+/* ----------------------------------------------------------------------------- identity */
+static inline double s_identity(double x, const P *p) { (void)p; return x; }
+static inline double s_didentity(double x, const P *p) { (void)p; return isnan(x) ? x : 1.0; }
+static inline V v_identity(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return x; }
+static inline V v_didentity(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return keep_nan(vf(1), x); }
+ENTRY(identity, UNARY, 1)
+
+/* ------------------------------------------------------------------------------ sigmoid */
+static inline double s_sigmoid(double x, const P *p)
+{
+    (void)p;
+    if (x >= 0) return 1.0 / (1.0 + exp(-x));
+    double e = exp(x);
+    return e / (1.0 + e);
+}
+static inline double s_dsigmoid(double x, const P *p)
+{
+    (void)p;  /* sigma(x) sigma(-x) = e / (1 + e)^2, e = exp(-|x|) */
+    double e = exp(-fabs(x)), t = 1.0 + e;
+    return e / (t * t);
+}
+/* sigma from e = exp(-|z|): 1/(1+e) for z >= 0, e/(1+e) below; float64 halves */
+static inline D2 sig2d(V z, D2 e)
+{
+    V pos = ge(z, vf(0));
+    D one = vd(1);
+    D nl = seld(mlo(pos), one, e.l), nh = seld(mhi(pos), one, e.h);
+    D2 r = {_mm256_div_pd(nl, _mm256_add_pd(one, e.l)), _mm256_div_pd(nh, _mm256_add_pd(one, e.h))};
+    return r;
+}
+static inline D2 sig2(V z, V e)
+{
+    D2 ed = {lo(e), hi(e)};
+    return sig2d(z, ed);
+}
+/* e^{-|z|} where z is known in float64 (halves zl, zh) but only its rounding zf fits vexp:
+   e^{-|zf|} (1 - sgn(z) (z - zf)), the first-order correction for the rounding of z. */
+static inline D corr_h(D e, D zf, D z)
+{
+    D sd = _mm256_xor_pd(_mm256_sub_pd(z, zf), _mm256_and_pd(zf, vd(-0.0)));
+    return _mm256_fnmadd_pd(e, sd, e);
+}
+static inline D2 expnabs2(V zf, D zl, D zh)
+{
+    V e = vexp(_mm256_sub_ps(vf(0), vabs(zf)));
+    D2 r = {corr_h(lo(e), lo(zf), zl), corr_h(hi(e), hi(zf), zh)};
+    return r;
+}
+static inline V v_sigmoid(V x, const P *p, V *ok)
+{
+    (void)p;  /* float32 algebra: <= 1/(1+e) + 1 ulp */
+    *ok = ge(x, vf(-87));  /* below, sigma is subnormal; NaN and -inf go scalar too */
+    V e = vexp(_mm256_sub_ps(vf(0), vabs(x)));
+    return _mm256_div_ps(sel(ge(x, vf(0)), vf(1), e), _mm256_add_ps(vf(1), e));
+}
+static inline D dsig_h(D e)
+{
+    D t = _mm256_add_pd(vd(1), e);
+    return _mm256_div_pd(e, _mm256_mul_pd(t, t));
+}
+static inline D2 v_dsigmoid(V x, const P *p, V *ok)
+{
+    (void)p;
+    V ax = vabs(x);
+    *ok = le(ax, vf(80));  /* beyond, f' is subnormal (and g * f' would lose digits) */
+    V e = vexp(_mm256_sub_ps(vf(0), ax));
+    D2 r = {dsig_h(lo(e)), dsig_h(hi(e))};
+    return r;
+}
+ENTRY(sigmoid, UNARY, 2)
+
+/* --------------------------------------------------------------------------------- tanh */
+static inline double s_tanh(double x, const P *p) { (void)p; return tanh(x); }
+static inline double s_dtanh(double x, const P *p)
+{
+    (void)p;  /* sech^2 x = 4e / (1 + e)^2, e = exp(-2|x|): no 1 - tanh^2 cancellation */
+    double e = exp(-2.0 * fabs(x)), t = 1.0 + e;
+    return 4.0 * e / (t * t);
+}
+static inline V v_tanh(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return _ZGVdN8v_tanhf(x); }
+static inline D2 v_dtanh(V x, const P *p, V *ok)
+{
+    (void)p;
+    V ax = vabs(x);
+    *ok = le(ax, vf(40));
+    V e = vexp(_mm256_mul_ps(vf(-2), ax));
+    D2 r = {_mm256_mul_pd(vd(4), dsig_h(lo(e))), _mm256_mul_pd(vd(4), dsig_h(hi(e)))};
+    return r;
+}
+ENTRY(tanh, UNARY, 2)
+
+/* ----------------------------------------------------------------- the ReLU family, clips */
+/* f'(x) = 1 on (lo, hi) (open), 0 elsewhere and at the ends, NaN for NaN */
+static inline double box(double x, double l, double h, double slope)
+{
+    return isnan(x) ? x : (x > l && x < h) ? slope : 0.0;
+}
+static inline V vbox(V x, float l, float h, float slope)
+{
+    V in = _mm256_and_ps(gt(x, vf(l)), lt(x, vf(h)));
+    return keep_nan(_mm256_and_ps(in, vf(slope)), x);
+}
+/* clip with NaN propagation: max_ps/min_ps return their second operand when one is NaN */
+static inline V vclip(V x, float l, float h) { return _mm256_min_ps(vf(h), _mm256_max_ps(vf(l), x)); }
+static inline double clip(double x, double l, double h) { return isnan(x) ? x : x < l ? l : x > h ? h : x; }
+
+static inline double s_relu(double x, const P *p) { (void)p; return isnan(x) ? x : x > 0 ? x : 0.0; }
+static inline double s_drelu(double x, const P *p) { (void)p; return isnan(x) ? x : x > 0 ? 1.0 : 0.0; }
+static inline V v_relu(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return _mm256_max_ps(vf(0), x); }
+static inline V v_drelu(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return keep_nan(_mm256_and_ps(gt(x, vf(0)), vf(1)), x); }
+ENTRY(relu, UNARY, 1)
+
+static inline double s_leaky_relu(double x, const P *p) { return x > 0 ? x : p->a * x; }
+static inline double s_dleaky_relu(double x, const P *p) { return isnan(x) ? x : x > 0 ? 1.0 : p->a; }
+static inline V v_leaky_relu(V x, const P *p, V *ok)
+{
+    *ok = all_ok();
+    return sel(gt(x, vf(0)), x, _mm256_mul_ps(vf(p->af), x));
+}
+static inline V v_dleaky_relu(V x, const P *p, V *ok)
+{
+    *ok = all_ok();
+    return keep_nan(sel(gt(x, vf(0)), vf(1), vf(p->af)), x);
+}
+ENTRY(leaky_relu, UNARY, 1)
+
+static inline double s_relu6(double x, const P *p) { (void)p; return clip(x, 0.0, 6.0); }
+static inline double s_drelu6(double x, const P *p) { (void)p; return box(x, 0.0, 6.0, 1.0); }
+static inline V v_relu6(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return vclip(x, 0, 6); }
+static inline V v_drelu6(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return vbox(x, 0, 6, 1); }
+ENTRY(relu6, UNARY, 1)
+
+static inline double s_hard_tanh(double x, const P *p) { (void)p; return clip(x, -1.0, 1.0); }
+static inline double s_dhard_tanh(double x, const P *p) { (void)p; return box(x, -1.0, 1.0, 1.0); }
+static inline V v_hard_tanh(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return vclip(x, -1, 1); }
+static inline V v_dhard_tanh(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return vbox(x, -1, 1, 1); }
+ENTRY(hard_tanh, UNARY, 1)
+
+/* relu6(x + 3) / 6; the float32 path multiplies by the rounded 1/6 (<= 1.5 ulp in all) */
+static inline double s_hard_sigmoid(double x, const P *p) { (void)p; return clip(x + 3.0, 0.0, 6.0) / 6.0; }
+static inline double s_dhard_sigmoid(double x, const P *p) { (void)p; return box(x, -3.0, 3.0, 1.0 / 6.0); }
+static inline V vhsig(V x) { return _mm256_mul_ps(vclip(_mm256_add_ps(x, vf(3)), 0, 6), vf(1.0f / 6.0f)); }
+static inline V v_hard_sigmoid(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return vhsig(x); }
+static inline V v_dhard_sigmoid(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return vbox(x, -3, 3, 1.0f / 6.0f); }
+ENTRY(hard_sigmoid, UNARY, 1)
+
+/* x relu6(x + 3) / 6; f(-inf) = 0 (the limit; x * 0 would be NaN) */
+static inline double s_hard_swish(double x, const P *p)
+{
+    return x == -INFINITY ? -0.0 : x * s_hard_sigmoid(x, p);
+}
+static inline double s_dhard_swish(double x, const P *p)
+{
+    (void)p;  /* 0 for x <= -3, (2x + 3)/6 inside, 1 for x >= 3 (jax.nn's kinks) */
+    return isnan(x) ? x : x <= -3.0 ? 0.0 : x >= 3.0 ? 1.0 : (2.0 * x + 3.0) / 6.0;
+}
+static inline V v_hard_swish(V x, const P *p, V *ok)
+{
+    (void)p;
+    *ok = gt(x, vf(-INFINITY));  /* -inf (and NaN) go to the scalar path */
+    return _mm256_mul_ps(x, vhsig(x));
+}
+static inline V v_dhard_swish(V x, const P *p, V *ok)
+{
+    (void)p;
+    *ok = all_ok();
+    V mid = _mm256_mul_ps(_mm256_fmadd_ps(x, vf(2), vf(3)), vf(1.0f / 6.0f));
+    V r = sel(le(x, vf(-3)), vf(0), sel(ge(x, vf(3)), vf(1), mid));
+    return r;  /* NaN: both comparisons false, mid is NaN */
+}
+ENTRY(hard_swish, UNARY, 1)
+
+/* ----------------------------------------------------------------------------- softsign */
+static inline double s_softsign(double x, const P *p)
+{
+    (void)p;
+    return isinf(x) ? copysign(1.0, x) : x / (1.0 + fabs(x));
+}
+static inline double s_dsoftsign(double x, const P *p)
+{
+    (void)p;
+    double t = 1.0 + fabs(x);
+    return 1.0 / (t * t);
+}
+static inline V v_softsign(V x, const P *p, V *ok)
+{
+    (void)p;
+    *ok = lt(vabs(x), vf(INFINITY));
+    return _mm256_div_ps(x, _mm256_add_ps(vf(1), vabs(x)));
+}
+static inline D dsoftsign_h(D ax)
+{
+    D t = _mm256_add_pd(vd(1), ax);  /* exact in float64 */
+    return _mm256_div_pd(vd(1), _mm256_mul_pd(t, t));
+}
+static inline D2 v_dsoftsign(V x, const P *p, V *ok)
+{
+    (void)p;  /* float64 algebra: float32's 1 + |x| rounding costs up to 3.5 ulp just below 1 */
+    V ax = vabs(x);
+    *ok = lt(ax, vf(INFINITY));
+    D2 r = {dsoftsign_h(lo(ax)), dsoftsign_h(hi(ax))};
+    return r;
+}
+ENTRY(softsign, UNARY, 2)
+
+/* --------------------------------------------------------------------- silu x sigma(bx) */
+static inline double s_silu(double x, const P *p)
+{
+    if (x == -INFINITY) return 0.0;
+    return x * s_sigmoid(x * p->a, p);
+}
+static inline double s_dsilu(double x, const P *p)
+{
+    if (isinf(x)) return x > 0 ? 1.0 : 0.0;
+    double bx = x * p->a;  /* sigma(bx) (1 + bx sigma(-bx)) */
+    return s_sigmoid(bx, p) * (1.0 + bx * s_sigmoid(-bx, p));
+}
+static inline D2 v_silu(V x, const P *p, V *ok)
+{
+    V bx = _mm256_mul_ps(x, vf(p->af));
+    /* below -80 sigma(bx) is subnormal; NaN, +-inf and an overflowing bx go scalar too */
+    *ok = _mm256_and_ps(ge(bx, vf(-80)), lt(bx, vf(INFINITY)));
+    D b = vd(p->a);
+    D2 s = sig2d(bx, expnabs2(bx, _mm256_mul_pd(lo(x), b), _mm256_mul_pd(hi(x), b)));
+    D2 r = {_mm256_mul_pd(lo(x), s.l), _mm256_mul_pd(hi(x), s.h)};
+    return r;
+}
+static inline D dsilu_h(D bx, D e, D pos)
+{
+    D one = vd(1);
+    D q = _mm256_div_pd(one, _mm256_add_pd(one, e)), eq = _mm256_mul_pd(e, q);
+    D s = seld(pos, q, eq), t = seld(pos, eq, q);  /* sigma(bx), sigma(-bx) */
+    return _mm256_mul_pd(s, _mm256_fmadd_pd(bx, t, one));
+}
+static inline D2 v_dsilu(V x, const P *p, V *ok)
+{
+    V bx = _mm256_mul_ps(x, vf(p->af)), pos = ge(bx, vf(0));
+    *ok = _mm256_and_ps(ge(bx, vf(-80)), lt(bx, vf(INFINITY)));
+    D b = vd(p->a), bl = _mm256_mul_pd(lo(x), b), bh = _mm256_mul_pd(hi(x), b);
+    D2 e = expnabs2(bx, bl, bh);
+    D2 r = {dsilu_h(bl, e.l, mlo(pos)), dsilu_h(bh, e.h, mhi(pos))};
+    return r;
+}
+ENTRY(silu, UNARY2, 2)
+
+/* ----------------------------------------------------------------------- gelu x Phi(x) */
+#define INV_SQRT_2PI 0.398942280401432677939946059934
+static inline double s_gelu(double x, const P *p)
+{
+    (void)p;
+    if (x == -INFINITY) return 0.0;
+    return x * (0.5 * erfc(-x * M_SQRT1_2));
+}
+static inline double s_dgelu(double x, const P *p)
+{
+    (void)p;  /* Phi(x) + x phi(x) */
+    if (isinf(x)) return x > 0 ? 1.0 : 0.0;
+    return 0.5 * erfc(-x * M_SQRT1_2) + x * exp(-0.5 * x * x) * INV_SQRT_2PI;
+}
+static inline V v_gelu(V x, const P *p, V *ok)
+{
+    (void)p;  /* float32 algebra: erfcf (1.6 ulp) times 0.5 (exact) times x */
+    *ok = ge(x, vf(-12.5f));  /* Phi(x) is normal above -12.5 */
+    V phi2 = _ZGVdN8v_erfcf(_mm256_mul_ps(x, vf(-(float)M_SQRT1_2)));
+    return _mm256_mul_ps(x, _mm256_mul_ps(vf(0.5f), phi2));
+}
+static inline D dgelu_h(D x, D cdf2, D e, D lox, D zf)
+{
+    /* Phi + x phi, phi = exp(-x^2/2)/sqrt(2 pi); x^2 = hi + lo exactly, exp(-lo/2) ~ 1 - lo/2.
+       Phi = erfc(z)/2 came from zf = fl(-x/sqrt 2); dPhi/dz = -sqrt(2) phi corrects for it. */
+    D phi = _mm256_mul_pd(_mm256_mul_pd(e, _mm256_fnmadd_pd(vd(0.5), lox, vd(1))), vd(INV_SQRT_2PI));
+    D dz = _mm256_fmadd_pd(x, vd(-M_SQRT1_2), _mm256_sub_pd(vd(0), zf));
+    D cdf = _mm256_fnmadd_pd(_mm256_mul_pd(vd(M_SQRT2), phi), dz, _mm256_mul_pd(vd(0.5), cdf2));
+    return _mm256_fmadd_pd(x, phi, cdf);
+}
+static inline D2 v_dgelu(V x, const P *p, V *ok)
+{
+    (void)p;
+    *ok = _mm256_and_ps(ge(x, vf(-12.5f)), le(x, vf(1e4f)));
+    V z = _mm256_mul_ps(x, vf(-(float)M_SQRT1_2)), cdf2 = _ZGVdN8v_erfcf(z);
+    V sq = _mm256_mul_ps(x, x), sqlo = _mm256_fmsub_ps(x, x, sq);
+    V e = vexp(_mm256_mul_ps(vf(-0.5f), sq));
+    D2 r = {dgelu_h(lo(x), lo(cdf2), lo(e), lo(sqlo), lo(z)),
+            dgelu_h(hi(x), hi(cdf2), hi(e), hi(sqlo), hi(z))};
+    return r;
+}
+ENTRY(gelu, UNARY, 2)
+
+/* ------------------------------------------- gelu, tanh approximation: x sigma(2u) */
+#define GELU_TANH_C 0.044715
+#define TWO_SQRT_2_OVER_PI 1.5957691216057307117597842397375  /* 2 sqrt(2/pi) */
+static inline double gelu_2u(double x) { return TWO_SQRT_2_OVER_PI * x * (1.0 + GELU_TANH_C * x * x); }
+static inline double s_gelu_tanh(double x, const P *p)
+{
+    if (x == -INFINITY) return 0.0;
+    return x * s_sigmoid(gelu_2u(x), p);
+}
+static inline double s_dgelu_tanh(double x, const P *p)
+{
+    if (isinf(x)) return x > 0 ? 1.0 : 0.0;
+    double u2 = gelu_2u(x), s = s_sigmoid(u2, p), t = s_sigmoid(-u2, p);
+    double du = TWO_SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_C * x * x);
+    return s + x * s * t * du;
+}
+/* 2u in float64, rounded once to float32 for expf */
+static inline D u2_h(D x)
+{
+    D x2 = _mm256_mul_pd(x, x);
+    return _mm256_mul_pd(_mm256_mul_pd(vd(TWO_SQRT_2_OVER_PI), x), _mm256_fmadd_pd(vd(GELU_TANH_C), x2, vd(1)));
+}
+static inline D2 v_gelu_tanh(V x, const P *p, V *ok)
+{
+    (void)p;
+    D xl = lo(x), xh = hi(x), ul = u2_h(xl), uh = u2_h(xh);
+    V u2 = pack(ul, uh);
+    *ok = _mm256_and_ps(ge(u2, vf(-80)), lt(u2, vf(INFINITY)));
+    D2 s = sig2d(u2, expnabs2(u2, ul, uh));
+    D2 r = {_mm256_mul_pd(xl, s.l), _mm256_mul_pd(xh, s.h)};
+    return r;
+}
+static inline D dgelu_tanh_h(D x, D e, D pos)
+{
+    D one = vd(1);
+    D q = _mm256_div_pd(one, _mm256_add_pd(one, e)), eq = _mm256_mul_pd(e, q);
+    D s = seld(pos, q, eq), t = seld(pos, eq, q);
+    D du = _mm256_mul_pd(vd(TWO_SQRT_2_OVER_PI), _mm256_fmadd_pd(vd(3 * GELU_TANH_C), _mm256_mul_pd(x, x), one));
+    return _mm256_fmadd_pd(_mm256_mul_pd(_mm256_mul_pd(x, s), t), du, s);
+}
+static inline D2 v_dgelu_tanh(V x, const P *p, V *ok)
+{
+    (void)p;
+    D xl = lo(x), xh = hi(x), ul = u2_h(xl), uh = u2_h(xh);
+    V u2 = pack(ul, uh), pos = ge(u2, vf(0));
+    *ok = _mm256_and_ps(ge(u2, vf(-80)), lt(u2, vf(INFINITY)));
+    D2 e = expnabs2(u2, ul, uh);
+    D2 r = {dgelu_tanh_h(xl, e.l, mlo(pos)), dgelu_tanh_h(xh, e.h, mhi(pos))};
+    return r;
+}
+ENTRY(gelu_tanh, UNARY2, 2)
+
+/* ---------------------------------------------------- elu (a = alpha, b = scale: selu) */
+static inline double s_elu(double x, const P *p) { return x > 0 ? p->b * x : p->b * (p->a * expm1(x)); }
+static inline double s_delu(double x, const P *p) { return x > 0 ? p->b : p->b * (p->a * exp(x)); }
+static inline V v_elu(V x, const P *p, V *ok)
+{
+    *ok = all_ok();  /* min_ps(0, NaN) is NaN; expm1f(-inf) = -1 */
+    V em = vexpm1(_mm256_min_ps(vf(0), x));
+    V pos = p->b == 1.0 ? x : _mm256_mul_ps(vf(p->bf), x);
+    return sel(gt(x, vf(0)), pos, _mm256_mul_ps(vf(p->abf), em));
+}
+static inline D2 v_delu(V x, const P *p, V *ok)
+{
+    *ok = ge(x, vf(-80));
+    V m = gt(x, vf(0));
+    V e = vexp(_mm256_min_ps(vf(0), x));
+    D ab = vd(p->ab), b = vd(p->b);
+    D2 r = {seld(mlo(m), b, _mm256_mul_pd(ab, lo(e))), seld(mhi(m), b, _mm256_mul_pd(ab, hi(e)))};
+    return r;
+}
+ENTRY(elu, UNARY, 2)
+
+/* --------------------------------------------------------------------------- celu (a) */
+static inline double s_celu(double x, const P *p) { return x > 0 ? x : p->a * expm1(x / p->a); }
+static inline double s_dcelu(double x, const P *p) { return x > 0 ? 1.0 : exp(x / p->a); }
+/* min(x, 0)/alpha in float64, rounded once */
+static inline V celu_t(V x, const P *p)
+{
+    V m = _mm256_min_ps(vf(0), x);
+    D a = vd(p->a);
+    return pack(_mm256_div_pd(lo(m), a), _mm256_div_pd(hi(m), a));
+}
+static inline D2 v_celu(V x, const P *p, V *ok)
+{
+    *ok = all_ok();
+    V em = vexpm1(celu_t(x, p)), pos = gt(x, vf(0));
+    D a = vd(p->a);
+    D2 r = {seld(mlo(pos), lo(x), _mm256_mul_pd(a, lo(em))), seld(mhi(pos), hi(x), _mm256_mul_pd(a, hi(em)))};
+    return r;
+}
+static inline V v_dcelu(V x, const P *p, V *ok)
+{
+    V t = celu_t(x, p);
+    *ok = ge(t, vf(-80));
+    return sel(gt(x, vf(0)), vf(1), vexp(t));
+}
+ENTRY(celu, UNARY2, 1)
+
+/* --------------------------------------------------- softplus log(1 + e^{bx})/b, log_sigmoid */
+static inline double s_softplus(double x, const P *p)
+{
+    /* max(x, 0) + log1p(e^{-|bx|}) / b: logaddexp's form, b outside the max (bx may overflow) */
+    return (x > 0 ? x : 0.0) + log1p(exp(-fabs(x * p->a))) / p->a;
+}
+static inline double s_dsoftplus(double x, const P *p) { return s_sigmoid(x * p->a, p); }
+/* log1p(e) - sgn(z)(bx - z) e/(1 + e): log1p(e^{-|bx|}) from the rounded z = fl(bx) */
+static inline D lae_corr(D l, D e, D z, D bx)
+{
+    D sd = _mm256_xor_pd(_mm256_sub_pd(bx, z), _mm256_and_pd(z, vd(-0.0)));
+    return _mm256_fnmadd_pd(sd, _mm256_div_pd(e, _mm256_add_pd(vd(1), e)), l);
+}
+/* max(x, 0) + log1p(exp(-|z|)) / b in float64 halves, z = fl(b x) (b = 1: z = x exactly) */
+static inline D2 lae2(V x, V z, double b)
+{
+    V e = vexp(_mm256_sub_ps(vf(0), vabs(z)));
+    V l = _ZGVdN8v_log1pf(e);
+    V m = _mm256_max_ps(x, vf(0));
+    D ll = lo(l), lh = hi(l);
+    if (b != 1.0) {
+        D bd = vd(b);
+        ll = _mm256_div_pd(lae_corr(ll, lo(e), lo(z), _mm256_mul_pd(lo(x), bd)), bd);
+        lh = _mm256_div_pd(lae_corr(lh, hi(e), hi(z), _mm256_mul_pd(hi(x), bd)), bd);
+    }
+    D2 r = {_mm256_add_pd(lo(m), ll), _mm256_add_pd(hi(m), lh)};
+    return r;
+}
+static inline D2 v_softplus(V x, const P *p, V *ok)
+{
+    V bx = _mm256_mul_ps(x, vf(p->af));
+    /* below -80, log1p(e) / b would come from a subnormal e; +inf: no rounding to correct */
+    *ok = _mm256_and_ps(ge(bx, vf(-80)), lt(bx, vf(INFINITY)));
+    return lae2(x, bx, p->a);
+}
+static inline D2 v_dsoftplus(V x, const P *p, V *ok)
+{
+    V bx = _mm256_mul_ps(x, vf(p->af));
+    *ok = _mm256_and_ps(ge(bx, vf(-80)), lt(bx, vf(INFINITY)));
+    D b = vd(p->a);
+    return sig2d(bx, expnabs2(bx, _mm256_mul_pd(lo(x), b), _mm256_mul_pd(hi(x), b)));
+}
+ENTRY(softplus, UNARY2, 2)
+
+static inline double s_log_sigmoid(double x, const P *p)
+{
+    (void)p;
+    return -((x < 0 ? -x : 0.0) + log1p(exp(-fabs(x))));
+}
+static inline double s_dlog_sigmoid(double x, const P *p) { return s_sigmoid(-x, p); }
+static inline D2 v_log_sigmoid(V x, const P *p, V *ok)
+{
+    (void)p;
+    V nx = _mm256_sub_ps(vf(0), x);
+    *ok = ge(nx, vf(-80));
+    D2 r = lae2(nx, nx, 1.0);
+    r.l = _mm256_sub_pd(vd(0), r.l);
+    r.h = _mm256_sub_pd(vd(0), r.h);
+    return r;
+}
+static inline D2 v_dlog_sigmoid(V x, const P *p, V *ok)
+{
+    (void)p;
+    V nx = _mm256_sub_ps(vf(0), x);
+    *ok = ge(nx, vf(-80));
+    return sig2(nx, vexp(_mm256_sub_ps(vf(0), vabs(x))));
+}
+ENTRY(log_sigmoid, UNARY2, 2)
+
+/* -------------------------------------------------------------- mish x tanh(softplus x) */
+static inline double s_mish(double x, const P *p)
+{
+    (void)p;
+    if (x == -INFINITY) return 0.0;
+    return x * tanh((x > 0 ? x : 0.0) + log1p(exp(-fabs(x))));
+}
+static inline double s_dmish(double x, const P *p)
+{
+    if (isinf(x)) return x > 0 ? 1.0 : 0.0;
+    if (x <= 0) {  /* the form without cancellation at the root -1.19 (see mish_df_h) */
+        double w = exp(x), d = w * (w + 2.0) + 2.0;
+        return 4.0 * w * ((x + 1.0) + w * ((x + 1.5) + w * (1.0 + 0.25 * w))) / (d * d);
+    }
+    double sp = x + log1p(exp(-x)), c = cosh(sp);
+    return tanh(sp) + x / (c * c) * s_sigmoid(x, p);
+}
+/* With e = exp(-|x|) and n = e^x (e^x + 2):  tanh(softplus x) = n / (n + 2)
+     x >= 0:  (1 + 2e) / (1 + 2e + 2e^2),      x sech^2 sigma = 4x e^2 (1 + e) / (1 + 2e + 2e^2)^2
+     x <  0:  e (e + 2) / (e^2 + 2e + 2),      x sech^2 sigma = 4x e (1 + e) / (e^2 + 2e + 2)^2   */
+static inline void mish_h(D e, D pos, D *num, D *den)
+{
+    D one = vd(1), two = vd(2), e2 = _mm256_mul_pd(e, e);
+    D np = _mm256_fmadd_pd(two, e, one), nn = _mm256_mul_pd(e, _mm256_add_pd(e, two));
+    *num = seld(pos, np, nn);
+    *den = _mm256_add_pd(seld(pos, _mm256_fmadd_pd(two, e2, np), nn), seld(pos, vd(0), two));
+}
+static inline D mish_f_h(D x, D e, D pos)
+{
+    D num, den;
+    mish_h(e, pos, &num, &den);
+    return _mm256_div_pd(_mm256_mul_pd(x, num), den);
+}
+static inline D mish_df_h(D x, D e, D pos)
+{
+    /* x >= 0: T + x sech^2 sigma, both positive. x < 0, e = e^x: the sum over a common
+       denominator, 4e((x + 1) + e((x + 1.5) + e(1 + e/4))) / (e^2 + 2e + 2)^2, where x + 1 and
+       x + 1.5 are exact: no cancellation at the root x = -1.19. */
+    D num, den;
+    mish_h(e, pos, &num, &den);
+    D one = vd(1), e2 = _mm256_mul_pd(e, e);
+    D r = _mm256_div_pd(one, den);
+    D g = _mm256_mul_pd(_mm256_mul_pd(vd(4), x), _mm256_mul_pd(e2, _mm256_add_pd(one, e)));
+    D fpos = _mm256_mul_pd(r, _mm256_fmadd_pd(g, r, num));
+    D poly = _mm256_fmadd_pd(vd(0.25), e, one);
+    poly = _mm256_fmadd_pd(e, poly, _mm256_add_pd(x, vd(1.5)));
+    poly = _mm256_fmadd_pd(e, poly, _mm256_add_pd(x, one));
+    D fneg = _mm256_mul_pd(_mm256_mul_pd(_mm256_mul_pd(vd(4), e), poly), _mm256_mul_pd(r, r));
+    return seld(pos, fpos, fneg);
+}
+static inline D2 v_mish(V x, const P *p, V *ok)
+{
+    (void)p;
+    *ok = ge(x, vf(-80));
+    V e = vexp(_mm256_sub_ps(vf(0), vabs(x))), pos = ge(x, vf(0));
+    D2 r = {mish_f_h(lo(x), lo(e), mlo(pos)), mish_f_h(hi(x), hi(e), mhi(pos))};
+    return r;
+}
+static inline D2 v_dmish(V x, const P *p, V *ok)
+{
+    (void)p;
+    *ok = _mm256_and_ps(ge(x, vf(-80)), lt(x, vf(INFINITY)));
+    V e = vexp(_mm256_sub_ps(vf(0), vabs(x))), pos = ge(x, vf(0));
+    D2 r = {mish_df_h(lo(x), lo(e), mlo(pos)), mish_df_h(hi(x), hi(e), mhi(pos))};
+    return r;
+}
+ENTRY(mish, UNARY2, 2)
+
+#pragma GCC pop_options

@@ -1,0 +1,293 @@
+"""``Sequential``: a stack of layers built with one seeded Generator, in one float dtype.
+
+>>> from actlab.nn import Dense, Activation
+>>> model = Sequential([Dense(3, 4), Activation("relu"), Dense(4, 2)], seed=0)
+>>> model.predict(np.zeros((5, 3))).shape
+(5, 2)
+>>> model.layers[0].auto_init   # Dense(init="auto") followed by relu
+'he_normal'
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+from .base import LAYER_TYPES, Layer, recommended_init
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class LayerError(ValueError):
+    """A layer rejected its input; the message names the layer index, its type and the shapes."""
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt not in FLOAT_DTYPES:
+        raise ValueError(f"dtype must be float32 or float64, got {dt}")
+    return dt
+
+
+class Sequential:
+    """Layers applied in order. ``seed`` seeds every initializer and dropout mask.
+
+    ``forward(x, training=)`` / ``backward(dy)`` run the whole stack; ``parameters()`` and
+    ``gradients()`` are matching lists for an optimizer; ``decay_mask()`` says which of them are
+    weights (for penalties and weight decay). Inputs are converted to ``dtype`` once, at the
+    first layer; every layer keeps that dtype.
+    """
+
+    def __init__(self, layers: Iterable[Layer], *, seed: int = 0, dtype: Any = np.float32) -> None:
+        self.layers: list[Layer] = list(layers)
+        for i, layer in enumerate(self.layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"layer {i} is {layer!r}, not an actlab.nn Layer")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+            raise ValueError(f"seed must be an integer, got {seed!r}")
+        self.seed = int(seed)
+        self.dtype = _float_dtype(dtype)
+        self.build()
+
+    # ------------------------------------------------------------------ building
+    def _auto_init(self, i: int) -> str:
+        """Initializer for a weight layer at index ``i`` with ``init="auto"``."""
+        for layer in self.layers[i + 1:]:
+            rec = recommended_init(layer)
+            if rec is not None:
+                return rec
+            if getattr(layer, "init", None) is not None:  # another weight layer: stop looking
+                break
+        return "glorot_uniform"
+
+    def build(self) -> None:
+        """(Re)initialise every layer from ``seed`` (called by the constructor)."""
+        rng = np.random.default_rng(self.seed)
+        for i, layer in enumerate(self.layers):
+            if isinstance(getattr(layer, "init", None), str) and layer.init == "auto":
+                layer.auto_init = self._auto_init(i)
+            layer.build(rng, self.dtype)
+        first = self.layers[0].backward if self.layers else None
+        self._first_skips_dx = (
+            first is not None and "need_dx" in inspect.signature(first).parameters
+        )
+
+    # ------------------------------------------------------------------ containers
+    def __len__(self) -> int:
+        return len(self.layers)
+
+    def __iter__(self) -> Iterator[Layer]:
+        return iter(self.layers)
+
+    def __getitem__(self, i: int) -> Layer:
+        return self.layers[i]
+
+    def __repr__(self) -> str:
+        inner = ",\n".join(f"  {layer!r}" for layer in self.layers)
+        return f"Sequential([\n{inner}\n], seed={self.seed}, dtype={self.dtype.name})"
+
+    def parameters(self) -> list[np.ndarray]:
+        """Every trainable array, layer by layer, in each layer's ``params`` order."""
+        return [p for layer in self.layers for p in layer.params.values()]
+
+    def gradients(self) -> list[np.ndarray]:
+        """The gradient arrays matching :meth:`parameters` one for one."""
+        return [layer.grads[k] for layer in self.layers for k in layer.params]
+
+    def decay_mask(self) -> list[bool]:
+        """For each parameter, whether penalties and weight decay apply (``layer.decay_keys``)."""
+        return [
+            k in getattr(layer, "decay_keys", ("W",))
+            for layer in self.layers
+            for k in layer.params
+        ]
+
+    def named_parameters(self) -> list[tuple[str, np.ndarray]]:
+        """``("<index>.<Type>.<key>", array)`` pairs in :meth:`parameters` order."""
+        return [
+            (f"{i}.{type(layer).__name__}.{k}", p)
+            for i, layer in enumerate(self.layers)
+            for k, p in layer.params.items()
+        ]
+
+    @property
+    def n_params(self) -> int:
+        return int(sum(p.size for p in self.parameters()))
+
+    # ------------------------------------------------------------------ passes
+    def _as_input(self, x: Any) -> np.ndarray:
+        a = np.asarray(x)
+        if a.dtype != self.dtype:
+            if a.dtype.kind not in "biuf":
+                raise ValueError(f"input has dtype {a.dtype}; expected numbers")
+            a = a.astype(self.dtype)
+        return a
+
+    def _run(self, layer: Layer, i: int, x: np.ndarray, training: bool) -> np.ndarray:
+        try:
+            return layer.forward(x, training=training)
+        except LayerError:
+            raise
+        except ValueError as e:
+            raise LayerError(
+                f"layer {i} ({type(layer).__name__}: {layer!r}) cannot take input of shape "
+                f"{x.shape}: {e}"
+            ) from e
+
+    def forward(self, x: Any, *, training: bool = False) -> np.ndarray:
+        """Output of the whole stack (caches what :meth:`backward` needs)."""
+        x = self._as_input(x)
+        for i, layer in enumerate(self.layers):
+            x = self._run(layer, i, x, training)
+        return x
+
+    __call__ = forward
+
+    def forward_trace(self, x: Any, *, training: bool = False) -> list[np.ndarray]:
+        """Every layer's output, in order (``len(result) == len(model)``; the last is the model
+        output). Arrays may share memory with each other (Flatten returns a view)."""
+        x = self._as_input(x)
+        outs = []
+        for i, layer in enumerate(self.layers):
+            x = self._run(layer, i, x, training)
+            outs.append(x)
+        return outs
+
+    def backward(self, dy: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
+        """Back-propagate ``dy`` (the loss gradient w.r.t. the output); fills every layer's
+        ``grads`` (overwriting) and returns the gradient w.r.t. the input, or ``None`` when
+        ``need_input_grad=False`` lets the first layer skip that product."""
+        dy = np.asarray(dy)
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[i]
+            if i == 0 and not need_input_grad:
+                if self._first_skips_dx:
+                    layer.backward(dy, need_dx=False)
+                else:
+                    layer.backward(dy)
+                return None
+            dy = layer.backward(dy)
+        return dy
+
+    def predict(self, X: Any, *, batch_size: int = 1024) -> np.ndarray:
+        """Outputs in evaluation mode (dropout off, BatchNorm running statistics), in batches."""
+        X = self._as_input(X)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if len(X) <= batch_size:
+            return self.forward(X)
+        return np.concatenate(
+            [self.forward(X[i:i + batch_size]) for i in range(0, len(X), batch_size)]
+        )
+
+    def evaluate(self, X: Any, y: Any, loss: Any, *, batch_size: int = 1024) -> dict[str, Any]:
+        """``{"loss": mean loss, "accuracy": float or None}`` in evaluation mode."""
+        from .losses import get_loss
+
+        loss = get_loss(loss)
+        X = self._as_input(X)
+        y = np.asarray(y)
+        if len(X) != len(y):
+            raise ValueError(f"X has {len(X)} samples but y has {len(y)}")
+        if len(X) == 0:
+            raise ValueError("evaluate: no samples")
+        total, correct = 0.0, 0.0
+        for i in range(0, len(X), batch_size):
+            out = self.forward(X[i:i + batch_size])
+            yb = y[i:i + batch_size]
+            total += loss.value(out, yb) * len(out)
+            acc = loss.accuracy(out, yb)
+            correct = None if acc is None else correct + acc * len(out)
+        return {
+            "loss": total / len(X),
+            "accuracy": None if correct is None else correct / len(X),
+        }
+
+    # ------------------------------------------------------------------ state
+    def state(self) -> dict[str, np.ndarray]:
+        """Copies of every parameter and buffer, keyed ``"<i>.params.<k>"`` and
+        ``"<i>.buffers.<k>"`` (``i`` the layer index)."""
+        out = {}
+        for i, layer in enumerate(self.layers):
+            for k, p in layer.params.items():
+                out[f"{i}.params.{k}"] = p.copy()
+            for k, b in getattr(layer, "buffers", {}).items():
+                out[f"{i}.buffers.{k}"] = b.copy()
+        return out
+
+    def load_state(self, state: dict[str, np.ndarray]) -> None:
+        """Copy arrays from :meth:`state` into the existing arrays (shapes must match)."""
+        own = self._state_arrays()
+        missing = sorted(set(own) - set(state))
+        extra = sorted(set(state) - set(own))
+        if missing or extra:
+            raise ValueError(
+                f"state does not fit this model: missing {missing}, unexpected {extra}"
+            )
+        for k, dst in own.items():
+            src = np.asarray(state[k])
+            if src.shape != dst.shape:
+                raise ValueError(f"state {k!r} has shape {src.shape}, the model {dst.shape}")
+            np.copyto(dst, src, casting="same_kind")
+
+    def _state_arrays(self) -> dict[str, np.ndarray]:
+        out = {}
+        for i, layer in enumerate(self.layers):
+            for k, p in layer.params.items():
+                out[f"{i}.params.{k}"] = p
+            for k, b in getattr(layer, "buffers", {}).items():
+                out[f"{i}.buffers.{k}"] = b
+        return out
+
+    def all_finite(self) -> bool:
+        """Whether every parameter and buffer is finite."""
+        return all(bool(np.isfinite(a).all()) for a in self._state_arrays().values())
+
+    # ------------------------------------------------------------------ config
+    def config(self) -> dict[str, Any]:
+        """JSON-able architecture: layer types and configs, seed, dtype."""
+        return {
+            "layers": [
+                {"type": type(layer).__name__, "config": layer.config()} for layer in self.layers
+            ],
+            "seed": self.seed,
+            "dtype": self.dtype.name,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Sequential:
+        """Rebuild (freshly initialised) from :meth:`config`."""
+        layers = []
+        for i, entry in enumerate(config["layers"]):
+            name = entry["type"]
+            if name not in LAYER_TYPES:
+                raise ValueError(
+                    f"layer {i}: unknown layer type {name!r} "
+                    f"(known: {', '.join(sorted(LAYER_TYPES))})"
+                )
+            layers.append(LAYER_TYPES[name](**entry.get("config", {})))
+        return cls(layers, seed=config.get("seed", 0), dtype=config.get("dtype", "float32"))
+
+    def astype(self, dtype: Any) -> Sequential:
+        """A copy in another dtype with the same weights and buffers (float64 for gradcheck)."""
+        other = Sequential.from_config({**self.config(), "dtype": np.dtype(dtype).name})
+        other.load_state(self.state())
+        for mine, theirs in zip(self.layers, other.layers):  # same dropout stream
+            if isinstance(getattr(mine, "rng", None), np.random.Generator):
+                theirs.rng.bit_generator.state = mine.rng.bit_generator.state
+        return other
+
+    def copy(self) -> Sequential:
+        return self.astype(self.dtype)
+
+    def summary(self) -> str:
+        """One line per layer with its parameter count."""
+        lines = [f"{'#':>3}  {'layer':<48} {'params':>10}"]
+        for i, layer in enumerate(self.layers):
+            n = sum(p.size for p in layer.params.values())
+            lines.append(f"{i:>3}  {repr(layer)[:48]:<48} {n:>10,}")
+        lines.append(f"     {'total':<48} {self.n_params:>10,}  ({self.dtype.name})")
+        return "\n".join(lines)

@@ -1,0 +1,313 @@
+"""The compiled float32 kernels (``_fast.py`` + ``_kernels.c``) against the exact NumPy path.
+
+For every registry entry and a spread of parameters, f, f' and the vjp on float32 inputs must be
+within 4 float32 ulp of the float64 NumPy result rounded to float32, plus a conditioning allowance
+``2 |x F'(x) / F(x)|`` ulp for the function F being evaluated (a float32 kernel may round an
+intermediate such as ``beta * x``, which costs that much wherever F is ill-conditioned). The
+inputs cover PyTorch's unary-op families (normal, small, large, extremal), subnormals, the
+thresholds where the kernels switch to their scalar float64 path and the float32 neighbours of all
+of these, in large arrays (split across two threads) and small ones.
+
+The tests skip when the extension is not built; ``ACTLAB_REQUIRE_FAST=1`` makes that an error.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+
+import numpy as np
+import pytest
+
+import actlab
+from actlab.activations import _fast, registry
+
+needs_fast = pytest.mark.skipif(not _fast.available(), reason=_fast.REASON)
+
+PARAMS = {
+    "leaky_relu": [{"alpha": 0.2}, {"alpha": 0.0}, {"alpha": 1.0}],
+    "silu": [{"beta": 0.5}, {"beta": 3.0}],
+    "gelu": [{"approximate": "tanh"}, {"approximate": "sigmoid"}],
+    "elu": [{"alpha": 0.3}, {"alpha": 2.0}],
+    "celu": [{"alpha": 0.5}, {"alpha": 3.0}],
+    "softplus": [{"beta": 0.5}, {"beta": 3.0}],
+}
+ELEMENTWISE = [n for n in registry.names() if not registry.spec(n).vector]
+CASES = [(n, {}) for n in ELEMENTWISE] + [(n, p) for n, ps in PARAMS.items() for p in ps]
+IDS = [n + "".join(f"-{k}={v}" for k, v in p.items()) for n, p in CASES]
+KINDS = ("f", "df", "vjp")
+
+# Where the NumPy reference (still) returns NaN but the limit is defined; the compiled kernels
+# return the limit. Applied only where the reference is NaN, so a fixed NumPy kernel passes too.
+KNOWN_LIMITS = [
+    # leaky_relu with alpha = 0: max(x, 0 * x) is NaN at +-inf; the function is relu there
+    ("leaky_relu", {"alpha": 0.0}, "f", {np.inf: np.inf, -np.inf: 0.0}),
+]
+
+
+# ------------------------------------------------------------------------------ inputs
+def _edge_values() -> np.ndarray:
+    f32 = np.finfo(np.float32)
+    base = [
+        0.0, 1e-45, 3e-45, 1e-40, float(f32.tiny), 1e-30, 1e-10, 1e-7, 0.001, 0.25, 0.5, 1.0,
+        1.5, 2.0, 3.0, 6.0, math.pi / 2, math.pi, 12.5, 13.0, 13.3, 36.7, 40.0, 43.7, 44.5, 80.0,
+        87.0, 87.3, 88.7, 89.0, 104.0, 110.0, 501.0, 709.0, 710.0, 745.0, 1e4, 1e6, 1e10, 1e13,
+        1e15, 1e18, 1e19, 1e20, 1e30, float(f32.max), np.inf,
+        # minima of f and f' and the roots of f'
+        1.2784645427610738, 0.75179152469356446, 0.75246142207101626, 1.1924312145154952,
+        2.3994, 2.4, 1.3, 0.2,
+    ]
+    v = np.array(base, dtype=np.float32)
+    with np.errstate(over="ignore"):
+        v = np.concatenate([v, np.nextafter(v, np.float32(np.inf)), np.nextafter(v, np.float32(0))])
+    return np.concatenate([v, -v, [np.nan]]).astype(np.float32)
+
+
+def _inputs() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(20261123)
+    edge = _edge_values()
+    normal = rng.uniform(-9, 9, 40_000)
+    wide = rng.choice([-1.0, 1.0], 40_000) * 10.0 ** rng.uniform(-45, 38.5, 40_000)
+    dense = np.linspace(-120, 120, 40_001)
+    big = np.concatenate([np.tile(edge, 8), normal, wide, dense])
+    big = rng.permutation(big).astype(np.float32)  # specials at every lane position
+    small = np.concatenate([edge, normal[:997]]).astype(np.float32)
+    assert big.size > _fast.SPLIT_MIN > small.size
+    return {"large": big, "small": small}
+
+
+INPUTS = _inputs()
+G = {k: (np.random.default_rng(7).standard_normal(v.size)
+         * 10.0 ** np.random.default_rng(8).uniform(-6, 6, v.size)).astype(np.float32)
+     for k, v in INPUTS.items()}
+
+
+# ------------------------------------------------------------------------------ helpers
+def evaluate(act: actlab.Activation, kind: str, x: np.ndarray, g: np.ndarray) -> np.ndarray:
+    if kind == "f":
+        return act(x)
+    if kind == "df":
+        return act.grad(x)
+    return act.backward(g, x)
+
+
+def reference(name, params, kind, x, g):
+    """The float64 NumPy result (exact to ~1e-16) for float32 inputs."""
+    act = actlab.get(name, **params)
+    ref = evaluate(act, kind, x.astype(np.float64), g.astype(np.float64))
+    for entry, p, k, limits in KNOWN_LIMITS:
+        if (entry, p, k) == (name, params, kind):
+            for at, value in limits.items():
+                ref[(x == at) & np.isnan(ref)] = value
+    return ref
+
+
+def ulp32(v: np.ndarray) -> np.ndarray:
+    """The spacing of float32 numbers in the binade of |v| (float64 in), subnormals included."""
+    _, e = np.frexp(np.abs(v))
+    return np.where(v == 0, 2.0**-149, np.ldexp(1.0, np.maximum(e - 24, -149)))
+
+
+def ulp_error(got: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """|got - ref| in float32 ulp of ref; 0 where got is ref rounded; inf for NaN/inf mismatches."""
+    with np.errstate(all="ignore"):
+        r32 = ref.astype(np.float32)
+        err = np.abs(got.astype(np.float64) - ref) / ulp32(ref)
+    same = (got == r32) | (np.isnan(got) & np.isnan(ref))
+    bad = np.isnan(got) | np.isnan(ref) | np.isinf(got) | np.isinf(ref)
+    err[bad] = np.inf
+    err[same] = 0.0
+    return err
+
+
+def tolerance(name, params, kind, x, g, ref) -> np.ndarray:
+    """4 ulp + 2 |x F'/F|, with x F'(x) from a central difference of the float64 path."""
+    h = 2.0**-20
+    x64 = x.astype(np.float64)
+    act = actlab.get(name, **params)
+    with np.errstate(all="ignore"):
+        up = evaluate(act, kind, x64 * (1 + h), g.astype(np.float64))
+        dn = evaluate(act, kind, x64 * (1 - h), g.astype(np.float64))
+        cond = np.abs((up - dn) / (2 * h) / ref)
+    cond[np.isnan(cond) | ~np.isfinite(x)] = 0.0
+    return 4.0 + 2.0 * cond
+
+
+def assert_close(got, ref, tol, x, what):
+    err = ulp_error(got, ref)
+    bad = ~(err <= tol)
+    if bad.any():
+        i = np.flatnonzero(bad)[np.argsort(-(err[bad] - tol[bad]))][:8]
+        rows = "\n".join(f"  x={x[j]!r:>16} got={got[j]!r:>16} ref={ref[j]!r:>24} "
+                         f"err={err[j]:.3g} ulp tol={tol[j]:.3g}" for j in i)
+        pytest.fail(f"{what}: {bad.sum()} of {x.size} outside tolerance\n{rows}")
+
+
+def fast_act(name, params):
+    return actlab.get(name, **params)
+
+
+# ------------------------------------------------------------------------------ tests
+def test_available_when_required():
+    if os.environ.get("ACTLAB_REQUIRE_FAST") == "1":
+        assert _fast.available(), f"ACTLAB_REQUIRE_FAST=1 but the compiled path is off: {_fast.REASON}"
+
+
+@needs_fast
+@pytest.mark.parametrize("size", ["large", "small"])
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_matches_exact_float64(name, params, kind, size, monkeypatch):
+    monkeypatch.delenv("ACTLAB_NO_FAST", raising=False)
+    x, g = INPUTS[size], G[size]
+    assert _fast.lookup(name, kind, np.dtype(np.float32)) is not None
+    got = evaluate(fast_act(name, params), kind, x, g)
+    assert got.dtype == np.float32
+    ref = reference(name, params, kind, x, g)
+    assert_close(got, ref, tolerance(name, params, kind, x, g, ref), x, f"{name} {params} {kind}")
+
+
+@needs_fast
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_agrees_with_numpy_float32_path(name, params, kind, monkeypatch):
+    """On ordinary inputs both float32 paths agree (each within a few ulp of the truth)."""
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.uniform(-20, 20, 70_000), [0.0, -0.0, 1.0, -1.0, 3.0, -3.0, 6.0]])
+    x, g = x.astype(np.float32), rng.standard_normal(x.size).astype(np.float32)
+    monkeypatch.delenv("ACTLAB_NO_FAST", raising=False)
+    fast = evaluate(fast_act(name, params), kind, x, g)
+    monkeypatch.setenv("ACTLAB_NO_FAST", "1")
+    assert _fast.lookup(name, kind, np.dtype(np.float32)) is None
+    slow = evaluate(fast_act(name, params), kind, x, g)
+    ref = reference(name, params, kind, x, g)
+    tol = 2 * tolerance(name, params, kind, x, g, ref)
+    assert_close(fast, slow.astype(np.float64), tol, x, f"{name} {params} {kind} vs NumPy float32")
+
+
+@needs_fast
+@pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
+def test_non_finite(name, params):
+    """+-inf and NaN at every lane position: limits at +-inf, NaN propagates into f, f', vjp."""
+    x = np.tile(np.array([np.inf, -np.inf, np.nan], np.float32), 11)  # vector lanes and a tail
+    g = np.full(x.size, 0.5, np.float32)
+    act = fast_act(name, params)
+    for kind in KINDS:
+        got = evaluate(act, kind, x, g)
+        ref = reference(name, params, kind, x, g)
+        np.testing.assert_array_equal(got, ref.astype(np.float32), err_msg=f"{name} {kind}")
+        assert np.isnan(got[2::3]).all()
+
+
+@needs_fast
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_kinks_exact(name):
+    """At each kink the compiled f' is exactly the documented derivative (vector and tail lanes)."""
+    act = actlab.get(name)
+    for kink in act.info.kinks:
+        x = np.full(19, kink.x, np.float32)
+        want = np.float32(kink.derivative)
+        np.testing.assert_array_equal(act.grad(x), np.full(19, want), err_msg=f"{name} at {kink.x}")
+        g = np.full(19, 2.0, np.float32)
+        np.testing.assert_array_equal(act.backward(g, x), 2 * np.full(19, want))
+
+
+@needs_fast
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "relu6", "hard_tanh", "identity"])
+def test_vjp_from_output(name):
+    """y-exact entries: backward(g, None, y) equals backward(g, x)."""
+    x, g = INPUTS["large"], G["large"]
+    act = actlab.get(name)
+    y = act(x)
+    np.testing.assert_array_equal(act.backward(g, None, y), act.backward(g, x))
+
+
+@needs_fast
+def test_split_matches_pieces():
+    """The two-thread split gives bit-for-bit the result of unsplit calls on pieces."""
+    x = INPUTS["large"]
+    act = actlab.get("gelu")
+    whole = act(x)
+    step = _fast.SPLIT_MIN // 2 - 5
+    pieces = np.concatenate([act(x[i : i + step]) for i in range(0, x.size, step)])
+    np.testing.assert_array_equal(whole, pieces)
+
+
+@needs_fast
+def test_threads_calling_concurrently():
+    x = INPUTS["large"]
+    act = actlab.get("silu")
+    want = act(x)
+    results = [None] * 4
+
+    def work(i):
+        results[i] = act(x)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        np.testing.assert_array_equal(r, want)
+
+
+@needs_fast
+def test_layouts_and_aliasing():
+    x0 = INPUTS["large"][:100_001].copy()
+    act = actlab.get("mish")
+    want = act(x0)
+    # in place
+    x = x0.copy()
+    assert act(x, out=x) is x
+    np.testing.assert_array_equal(x, want)
+    # non-contiguous input falls back to NumPy: same values within the usual tolerance
+    wide = np.repeat(x0, 2)[::2]
+    assert not wide.flags.c_contiguous
+    ref = reference("mish", {}, "f", x0, x0)
+    assert_close(act(wide), ref, tolerance("mish", {}, "f", x0, x0, ref), x0, "strided")
+    # partial overlap of out and x: must not be computed in place by the kernel
+    buf = np.concatenate([x0, [np.float32(0)]])
+    act(buf[:-1], out=buf[1:])
+    assert_close(buf[1:], ref, tolerance("mish", {}, "f", x0, x0, ref), x0, "overlap")
+    # vjp into g
+    g = G["large"][:100_001].copy()
+    want_b = act.backward(g, x0)
+    act.backward(g, x0, out=g)
+    np.testing.assert_array_equal(g, want_b)
+
+
+@needs_fast
+def test_shapes_sizes_dtypes(monkeypatch):
+    monkeypatch.delenv("ACTLAB_NO_FAST", raising=False)
+    act = actlab.get("sigmoid")
+    x = INPUTS["small"]
+    ref = reference("sigmoid", {}, "f", x, x)
+    tol = tolerance("sigmoid", {}, "f", x, x, ref)
+    for n in (0, 1, 7, 8, 9, 15, 16, 17, 33):  # tails go through the scalar float64 path
+        assert_close(act(x[:n]), ref[:n], tol[:n], x[:n], f"n={n}")
+    np.testing.assert_array_equal(act(x[:24].reshape(2, 3, 4)), act(x[:24]).reshape(2, 3, 4))
+    assert act(np.float32(0.0)) == np.float32(0.5)
+    assert _fast.lookup("sigmoid", "f", np.dtype(np.float64)) is None
+    assert _fast.lookup("softmax", "vjp", np.dtype(np.float32)) is None
+    x16 = np.linspace(-10, 10, 101).astype(np.float16)
+    h = act(x16)
+    assert h.dtype == np.float16
+    np.testing.assert_array_equal(h, act(x16.astype(np.float32)).astype(np.float16))
+    monkeypatch.setenv("ACTLAB_NO_FAST", "1")
+    assert _fast.lookup("sigmoid", "f", np.dtype(np.float32)) is None
+
+
+@needs_fast
+def test_unusual_parameters_fall_back(monkeypatch):
+    """Parameters outside the kernels' comfortable float32 range use the NumPy formula."""
+    x, g = INPUTS["small"], G["small"]
+    for name, params in [("elu", {"alpha": 1e-35}), ("softplus", {"beta": 1e35}),
+                         ("leaky_relu", {"alpha": 1e-40}), ("celu", {"alpha": 1e31})]:
+        act = actlab.get(name, **params)
+        for kind in KINDS:
+            monkeypatch.delenv("ACTLAB_NO_FAST", raising=False)
+            got = evaluate(act, kind, x, g)
+            monkeypatch.setenv("ACTLAB_NO_FAST", "1")
+            np.testing.assert_array_equal(got, evaluate(act, kind, x, g), err_msg=name)
