@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.actlab-installed
 TSTAMP := $(VENV)/.actlab-test-installed
 OUT    ?= actlab-out
 
-.PHONY: install run test test-slow bench lint clean
+.PHONY: install run catalogue test test-slow bench lint clean
 
 install: $(STAMP)
 
@@ -22,9 +22,12 @@ $(TSTAMP): $(STAMP)
 	touch $@
 
 run: $(STAMP)
+	$(VENV)/bin/actlab compare --out actlab-report
+	@echo "open actlab-report/index.html"
+
+catalogue: $(STAMP)
 	$(VENV)/bin/actlab list
 	$(VENV)/bin/actlab plot-catalogue -o $(OUT)
-	@echo "plots written to $(OUT)/"
 
 test: $(TSTAMP)
 	# one BLAS thread per xdist worker: two workers x two threads oversubscribe 2 cores
@@ -38,4 +41,4 @@ bench: $(TSTAMP)
 	$(PY) benchmarks/bench_training.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info $(OUT)
+	rm -rf $(VENV) build src/*.egg-info $(OUT) actlab-report

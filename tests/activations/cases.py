@@ -39,7 +39,7 @@ EDGE_PARAMS: dict[str, list[dict[str, Any]]] = {
 
 
 # Hypothesis: deterministic and modest (two shared cores); no example database on disk.
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -135,6 +135,7 @@ def tolerance(name, params, kind, x, g, ref) -> np.ndarray:
 
 
 def assert_close(got, ref, tol, x, what):
+    got, ref, tol, x = (np.ravel(a) for a in (got, ref, tol, x))
     err = ulp_error(got, ref)
     bad = ~(err <= tol)
     if bad.any():
@@ -290,7 +291,7 @@ def test_shapes_sizes_dtypes(monkeypatch):
     np.testing.assert_array_equal(act(x[:24].reshape(2, 3, 4)), act(x[:24]).reshape(2, 3, 4))
     assert act(np.float32(0.0)) == np.float32(0.5)
     assert _fast.lookup("sigmoid", "f", np.dtype(np.float64)) is None
-    assert _fast.lookup("softmax", "vjp", np.dtype(np.float32)) is None
+    assert _fast.lookup("softmax", "df", np.dtype(np.float32)) is None  # vector-valued
     x16 = np.linspace(-10, 10, 101).astype(np.float16)
     h = act(x16)
     assert h.dtype == np.float16
@@ -311,3 +312,84 @@ def test_unusual_parameters_fall_back(monkeypatch):
             got = evaluate(act, kind, x, g)
             monkeypatch.setenv("ACTLAB_NO_FAST", "1")
             np.testing.assert_array_equal(got, evaluate(act, kind, x, g), err_msg=name)
+
+
+# ------------------------------------------------------------------- softmax, log_softmax rows
+def _rows() -> np.ndarray:
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((300, 333)) * 5  # > SPLIT_MIN elements: two threads
+    x[:20, ::7] *= 30  # wide rows: subnormal and zero probabilities
+    x[20:30] = -40
+    x[20:30, 0] = 0  # one dominant entry: 1 - p_top cancels
+    x[30:40] += 1000
+    x[40:50, 3] = 40
+    x[50:60, 5] = -100
+    x[60, 7] = np.inf  # rows with non-finite entries go to the NumPy formula
+    x[61, 0] = -np.inf
+    x[62, 9] = np.nan
+    x[63] = -np.inf
+    return x.astype(np.float32)
+
+
+VECTOR_SHAPES = {k: np.ascontiguousarray(v) for k, v in {
+    "rows": _rows(), "small": _rows()[55:64, :13], "one": _rows()[0, :5], "single": _rows()[:3, :1],
+}.items()}
+
+
+def vjp_terms(name, g, y, ref):
+    """The size of the terms whose float64 sum is the vjp (its conditioning with respect to g)."""
+    if name == "softmax":
+        gt = np.take_along_axis(g, np.argmax(y, axis=-1)[..., None], axis=-1)
+        gp = np.abs(g - gt)
+        return y * (gp + np.sum(gp * y, axis=-1, keepdims=True))
+    p = np.exp(y)
+    return np.abs(g) + p * np.sum(np.abs(g), axis=-1, keepdims=True) + np.abs(ref)
+
+
+@needs_fast
+@pytest.mark.parametrize("shape", list(VECTOR_SHAPES))
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_rows(name, shape, monkeypatch):
+    monkeypatch.delenv("ACTLAB_NO_FAST", raising=False)
+    x = VECTOR_SHAPES[shape]
+    g = np.random.default_rng(5).standard_normal(x.shape).astype(np.float32)
+    act = actlab.get(name)
+    assert _fast.lookup(name, "f", np.dtype(np.float32)) is not None
+    finite = np.isfinite(x).all(axis=-1)
+    y = act(x)
+    ref = act(x.astype(np.float64))
+    tol = np.full(x.shape, 4.0)
+    assert_close(y[finite], ref[finite], tol[finite], x[finite], f"{name} f")
+    y64 = ref  # the exact y for the terms
+    for label, got, want in [
+        ("vjp from x", act.backward(g, x), act.backward(g.astype(np.float64), x.astype(np.float64))),
+        ("vjp from y", act.backward(g, None, y),
+         act.backward(g.astype(np.float64), None, y.astype(np.float64))),
+    ]:
+        with np.errstate(all="ignore"):
+            terms = vjp_terms(name, g.astype(np.float64), y64, want)
+            tol = 4.0 + 8 * 2.0**-24 * terms / ulp32(want)
+        assert_close(got[finite], want[finite], tol[finite], x[finite], f"{name} {label}")
+    # rows with +-inf/NaN are the NumPy formula's (NumPy's float32 sums differ in the last bit
+    # between a subset of rows and the whole array, hence allclose)
+    bx, by = act.backward(g, x), act.backward(g, None, y)
+    monkeypatch.setenv("ACTLAB_NO_FAST", "1")
+    for got, want in [(y, act(x)), (bx, act.backward(g, x)), (by, act.backward(g, None, y))]:
+        np.testing.assert_allclose(got[~finite], want[~finite], rtol=1e-5, atol=1e-6)
+
+
+@needs_fast
+def test_softmax_other_axis_and_layouts():
+    x = VECTOR_SHAPES["small"]
+    act = actlab.get("softmax", axis=0)
+    np.testing.assert_allclose(act(x), actlab.get("softmax")(x.T.copy()).T, rtol=1e-6)
+    act = actlab.get("log_softmax")
+    xf = np.asfortranarray(x)
+    np.testing.assert_allclose(act(xf), act(x), rtol=1e-6, atol=1e-6)
+    y = x.copy()  # in place
+    act(y, out=y)
+    np.testing.assert_array_equal(y, act(x))
+    g = np.ones_like(x)
+    want = act.backward(g, x)
+    act.backward(g, x, out=g)
+    np.testing.assert_array_equal(g, want)

@@ -31,11 +31,17 @@ FAR = np.array([-np.inf, -1e300, -1e10, -1e5, -1e3, -100, -30, 30, 100, 1e3, 1e5
                 np.inf])
 
 
+def _scale(case: Case) -> float:
+    """How far the entry's features reach: silu/softplus stretch by 1/beta, celu by alpha."""
+    p = case.kwargs
+    return max(1.0, 1 / p.get("beta", 1.0), p.get("alpha", 1.0) if case.name == "celu" else 1.0)
+
+
 def _points(case: Case) -> np.ndarray:
-    """The grid, the tails and both neighbours of every kink."""
+    """The (stretched) grid, the tails and both neighbours of every kink."""
     kinks = [k.x for k in case.get().info.kinks]
     near = [np.nextafter(k, s) for k in kinks for s in (-np.inf, np.inf)]
-    return np.sort(np.concatenate([GRID, FAR, kinks, near]))
+    return np.sort(np.concatenate([GRID * _scale(case), FAR, kinks, near]))
 
 
 def _slack(bound: float) -> float:
@@ -64,7 +70,7 @@ def test_range(case: Case):
             assert (sign * (inner - bound) > 0).all()
 
 
-def _refine(fn, at: float, width: float = 0.5) -> float:
+def _refine(fn, at: float, width: float) -> float:
     res = optimize.minimize_scalar(fn, bounds=(at - width, at + width), method="bounded",
                                    options={"xatol": 1e-12})
     return float(res.x)
@@ -82,18 +88,22 @@ def test_extremum(case: Case, which: str):
     y = f(_points(case))
     assert (sign * (y - ext.value) >= -_slack(ext.value)).all()
     # ``at`` is the attaining argument of smallest magnitude
-    closer = GRID[np.abs(GRID) < abs(ext.at) - 1e-9]
+    grid = GRID * _scale(case)
+    closer = grid[np.abs(grid) < abs(ext.at) - 1e-9]
     assert (sign * (f(closer) - ext.value) > 0).all()
     kink_at = any(k.x == ext.at for k in f.info.kinks)
     if not kink_at and float(f.grad(ext.at)) == pytest.approx(0, abs=1e-12):
         # a smooth extremum: scipy finds the same place, mpmath pins it to the last digit
-        x_star = _refine(lambda t: sign * float(f(t)), ext.at)
-        assert x_star == pytest.approx(ext.at, abs=1e-6)
+        x_star = _refine(lambda t: sign * float(f(t)), ext.at, 0.5 * _scale(case))
+        assert x_star == pytest.approx(ext.at, abs=1e-6 * _scale(case))
         ref = mp_reference.reference(case.name, case.kwargs)
+        # to the last digit: within 1 ULP (2 where the sheet scales a constant by a parameter,
+        # one more rounding: silu's -1.2784645427610738 / beta)
+        ulps = 2 if case.kwargs.get("beta", 1.0) not in (1.0, None) else 1
         with mp.workdps(mp_reference.DPS):
             root = mp.findroot(ref.df, mp.mpf(ext.at))
-            assert abs(ext.at - root) <= np.spacing(abs(ext.at)), "argument correctly rounded"
-            assert ext.value == pytest.approx(float(ref.f(root)), rel=2.3e-16, abs=0)
+            assert abs(ext.at - root) <= ulps * np.spacing(abs(ext.at))
+            assert abs(ext.value - ref.f(root)) <= ulps * np.spacing(abs(ext.value))
 
 
 def test_documented_minima():
@@ -117,14 +127,16 @@ def test_max_abs_grad(case: Case):
     assert d.max() <= mag * (1 + 1e-15), f"|f'| reaches {d.max()} at {x[np.argmax(d)]}"
     assert d.max() >= mag * (1 - 1e-6), "the supremum is (nearly) reached on the grid"
     i = int(np.argmax(d))
-    if np.isfinite(x[i]) and 0 < i < len(x) - 1 and d[i - 1] < d[i] > d[i + 1]:
-        # an interior smooth maximum of |f'|: refine it (mpmath where f'' has a root there)
-        x_star = _refine(lambda t: -abs(float(f.grad(t))), x[i], 1e-3)
+    ref = mp_reference.reference(case.name, case.kwargs)
+    if np.isfinite(x[i]) and 0 < i < len(x) - 1 and d[i - 1] < d[i] > d[i + 1] and all(
+            abs(ref.d2f(mp.mpf(x[i] + s))) < 1e-2 for s in (-1e-6, 1e-6)):
+        # an interior smooth maximum of |f'| (f'' passes through 0, no kink or cusp): refine
+        # it with scipy, and with mpmath to the last digit
+        x_star = _refine(lambda t: -abs(float(f.grad(t))), x[i], 1e-3 * _scale(case))
         assert float(abs(f.grad(x_star))) == pytest.approx(mag, rel=1e-12)
-        ref = mp_reference.reference(case.name, case.kwargs)
         with mp.workdps(mp_reference.DPS):
             root = mp.findroot(ref.d2f, mp.mpf(x_star))
-            assert mag == pytest.approx(float(abs(ref.df(root))), rel=2.3e-16, abs=0)
+            assert abs(mag - abs(ref.df(root))) <= np.spacing(mag)
 
 
 @params(ELEMENTWISE)
@@ -134,34 +146,35 @@ def test_monotone(case: Case):
     d, y = f.grad(x), f(x)
     if f.info.monotone:
         assert (d >= 0).all(), f"f' < 0 at {x[d < 0][:3]}"
-        assert (np.diff(y) >= 0).all()
+        assert (y[:-1] <= y[1:]).all()
     else:
         assert (d < 0).any(), "no counterexample to monotonicity"
-        assert (np.diff(y) < 0).any()
+        assert (y[:-1] > y[1:]).any()
 
 
-def _jumps(case: Case) -> tuple[np.ndarray, np.ndarray]:
+def _jumps(case: Case) -> tuple[np.ndarray, np.ndarray, float]:
     """Grid places where f' jumps (> 1e-2 between neighbours 1e-4 apart) and where f'' jumps
-    (difference quotients of f' changing by > 5e-3, away from the f' jumps)."""
-    d = case.get().grad(GRID)
+    (difference quotients of f' changing by > 5e-3, away from the f' jumps); and the step."""
+    grid, step = GRID * _scale(case), STEP * _scale(case)
+    d = case.get().grad(grid)
     j1 = np.flatnonzero(np.abs(np.diff(d)) > 1e-2)
-    d2 = np.diff(d) / STEP
+    d2 = np.diff(d) / step
     j2 = np.flatnonzero(np.abs(np.diff(d2)) > 5e-3)
     if j1.size:
         j2 = j2[np.min(np.abs(j2[:, None] - j1[None, :]), axis=1) > 3]
-    return GRID[j1], GRID[j2]
+    return grid[j1], grid[j2], step
 
 
 @params(ELEMENTWISE)
 def test_kinks_and_smoothness(case: Case):
     info = case.get().info
-    j1, j2 = _jumps(case)
+    j1, j2, step = _jumps(case)
     kinks = np.array([k.x for k in info.kinks])
     # every jump of f' is at a listed kink, every listed kink is a jump
     for x in j1:
-        assert np.abs(kinks - x).min() <= 2 * STEP, f"f' jumps near {x}, no kink listed"
+        assert np.abs(kinks - x).min() <= 2 * step, f"f' jumps near {x}, no kink listed"
     for k in kinks:
-        assert np.abs(j1 - k).min() <= 2 * STEP, f"listed kink {k} is no jump"
+        assert np.abs(j1 - k).min() <= 2 * step, f"listed kink {k} is no jump"
     want = "C0" if j1.size else ("C1" if j2.size else "Cinf")
     assert info.smoothness == want, f"f'' jumps near {j2[:3]}" if j2.size else ""
     assert (info.smoothness == "C0") == bool(info.kinks)
@@ -218,44 +231,26 @@ def test_sheet_metadata(case: Case):
 
 
 # ---------------------------------------------------------------------------------- hypothesis
-FLOATS = st.floats(allow_nan=False, allow_subnormal=True)
-ARRAYS = hnp.arrays(np.float64, st.integers(1, 40), elements=FLOATS)
-
-
 @params(ELEMENTWISE)
 @SETTINGS
-@given(x=ARRAYS)
-def test_range_holds_for_all_floats(case: Case, x):
+@given(x=hnp.arrays(np.float64, st.integers(1, 40), elements=st.floats(allow_nan=False)))
+def test_claims_hold_for_arbitrary_floats(case: Case, x):
+    """Any floats, subnormals and infinities included: the range holds (and no NaN appears);
+    a monotone entry orders its outputs; finite inputs give a finite f' and a finite f, except
+    by overflow on an unbounded side (selu(1.7e308) = inf is the correctly rounded result)."""
     f = case.get()
-    lo, hi = f.info.range
-    y = f(x)
-    assert not np.isnan(y).any()
-    assert (y >= lo - _slack(lo)).all() and (y <= hi + _slack(hi)).all()
-
-
-@params([c for c in ELEMENTWISE if c.get().info.monotone])
-@SETTINGS
-@given(x=ARRAYS)
-def test_monotone_means_ordered_outputs(case: Case, x):
     x = np.sort(x)
-    assert (np.diff(case.get()(x)) >= 0).all()
-
-
-@params(ELEMENTWISE)
-@SETTINGS
-@given(x=hnp.arrays(np.float64, st.integers(1, 40), elements=st.floats(allow_nan=False,
-                                                                       allow_infinity=False)))
-def test_finite_inputs_give_finite_outputs(case: Case, x):
-    """f' is finite everywhere (max_abs_grad is); f too, except by overflow on an unbounded
-    side (selu(1.7e308) = inf is the correctly rounded result)."""
-    f = case.get()
     y, d = f(x), f.grad(x)
-    assert np.isfinite(d).all()
     lo, hi = f.info.range
-    bad = ~np.isfinite(y)
-    assert not np.isnan(y).any()
-    assert ((y[bad] == np.inf) & (hi == np.inf) | (y[bad] == -np.inf) & (lo == -np.inf)).all()
-    assert (np.abs(x[bad]) > 1e300).all()
+    assert not np.isnan(y).any() and not np.isnan(d).any()
+    assert (y >= lo - _slack(lo)).all() and (y <= hi + _slack(hi)).all()
+    if f.info.monotone:
+        assert (y[:-1] <= y[1:]).all()
+    finite = np.isfinite(x)
+    assert np.isfinite(d[finite]).all()
+    over = finite & ~np.isfinite(y)
+    assert (np.abs(x[over]) > 1e300).all()
+    assert ((y[over] == np.inf) & (hi == np.inf) | (y[over] == -np.inf) & (lo == -np.inf)).all()
 
 
 @params(SHEET_CASES)

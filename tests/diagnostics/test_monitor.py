@@ -45,7 +45,7 @@ def test_all_negative_bias_kills_every_relu_unit():
             assert r.dead == 1.0 and r.zeros == 1.0 and r.saturated == 1.0
             assert r.act_mean == 0.0 and r.act_std == 0.0
         assert rows[-1].activation is None and rows[-1].dead is None
-    assert {"dead:1", "dead:2", "dead:3"} <= set(diag.flags)
+    assert {"dead:1", "dead:2", "dead:3", "vanishing"} <= set(diag.flags)
     assert diag.flag_epochs["dead:1"] == 0
 
 
@@ -118,6 +118,7 @@ def test_flag_thresholds():
     assert layer_flags(_rows([5e3, 1.0, 2.0])) == ["exploding"]  # grows toward the input
     assert layer_flags(_rows([math.inf, 1.0])) == ["exploding"]
     assert layer_flags(_rows([math.nan, 1.0])) == ["exploding"]
+    assert layer_flags(_rows([0.0, 0.0])) == ["vanishing"]
     assert layer_flags(_rows([1.0, 1.0, 1.0], dead=[0.6, 0.5, 0.0])) == ["dead:1"]
     # the output layer is never called dead
     assert layer_flags(_rows([1.0, 1.0], dead=[0.0, 1.0])) == []

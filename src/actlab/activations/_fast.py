@@ -16,7 +16,8 @@ only when
 * the arrays are float32, C-contiguous and either the same array as ``out`` or disjoint from it;
 * the parameters are ordinary (normal float32 numbers); anything else goes to NumPy.
 
-softmax and log_softmax (reductions along an axis) always use NumPy.
+softmax and log_softmax run row by row along a contiguous last axis (other axes: NumPy); rows
+holding a non-finite value are handed back to the NumPy formula, which defines those limits.
 """
 
 from __future__ import annotations
@@ -92,17 +93,18 @@ class _Helper:
 
     def _loop(self) -> None:
         while True:
-            fn, args, done = self.jobs.get()
+            fn, args, done, result = self.jobs.get()
             try:
-                fn(*args)
+                result.append(fn(*args))
             finally:
                 done.release()
 
-    def submit(self, fn, args) -> threading.Lock:
-        done = threading.Lock()
+    def submit(self, fn, args) -> tuple[threading.Lock, list]:
+        """Run fn(*args) on the helper; acquire the lock to wait, then result[0] is its value."""
+        done, result = threading.Lock(), []
         done.acquire()
-        self.jobs.put((fn, args, done))
-        return done
+        self.jobs.put((fn, args, done, result))
+        return done, result
 
 
 _helper: _Helper | None = None
@@ -129,7 +131,7 @@ def _call(fn, arrays: tuple[np.ndarray, ...], out: np.ndarray, a: float, b: floa
         return
     half = (n // 2) & ~63  # keep both halves 256-byte aligned relative to each other
     off = half * 4
-    done = _get_helper().submit(fn, (*[p + off for p in ptrs], optr + off, n - half, a, b))
+    done, _ = _get_helper().submit(fn, (*[p + off for p in ptrs], optr + off, n - half, a, b))
     try:
         fn(*ptrs, optr, half, a, b)
     finally:
@@ -207,6 +209,76 @@ _GELU = {"none": ("gelu", (0.0, 0.0)), "tanh": ("gelu_tanh", (0.0, 0.0)),
          "sigmoid": ("silu", (1.702, 1.0))}
 
 
+# ------------------------------------------------------------- softmax, log_softmax (rows)
+_ROWS = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p]
+
+
+def _rows_sym(name: str, vjp: bool):
+    fn = getattr(_LIB, name)
+    fn.argtypes = [ctypes.c_void_p, *_ROWS, ctypes.c_int64] if vjp else _ROWS
+    fn.restype = ctypes.c_int64
+    return fn
+
+
+def _call_rows(fn, arrays, out, rows: int, m: int, *extra) -> np.ndarray:
+    """fn(*pointers, out, rows, m, skip, *extra) over row ranges; the rows it skipped."""
+    arrays = _unaliased(out, arrays)
+    skip = np.empty(rows, np.int64)
+    ptrs = [a.ctypes.data for a in arrays]
+    optr, sptr = out.ctypes.data, skip.ctypes.data
+    if out.size < SPLIT_MIN or rows < 2:
+        k = fn(*ptrs, optr, rows, m, sptr, *extra)
+        return skip[:k]
+    half = rows // 2
+    off = half * m * 4
+    done, result = _get_helper().submit(
+        fn, (*[p + off for p in ptrs], optr + off, rows - half, m, sptr + half * 8, *extra))
+    try:
+        k0 = fn(*ptrs, optr, half, m, sptr, *extra)
+    finally:
+        done.acquire()
+    return np.concatenate([skip[:k0], skip[half : half + result[0]] + half])
+
+
+def _make_rows(name: str, kind: str):
+    """softmax / log_softmax along a contiguous last axis; other axes and skipped rows: NumPy."""
+    fallback = _numpy_kernel(name, kind)
+    fn = _rows_sym(f"{name}_rows_{kind}", kind == "vjp")
+
+    def last_axis(a: np.ndarray, axis: int) -> bool:
+        return a.ndim >= 1 and a.size > 0 and axis in (-1, a.ndim - 1)
+
+    if kind == "f":
+
+        def kernel(x, out, axis=-1):
+            if not last_axis(x, axis) or not _usable(out, x):
+                return fallback(x, out, axis=axis)
+            m = x.shape[-1]
+            bad = _call_rows(fn, (x,), out, x.size // m, m)
+            if bad.size:
+                x2, o2 = x.reshape(-1, m)[bad], out.reshape(-1, m)
+                o2[bad] = fallback(x2, np.empty_like(x2), axis=-1)
+            return out
+
+        return kernel
+
+    def vjp(g, x, y, out, axis=-1):
+        ref = y if y is not None else x
+        if ref is None or not last_axis(ref, axis) or not _usable(out, g, ref):
+            return fallback(g, x, y, out, axis=axis)
+        m = ref.shape[-1]
+        bad = _call_rows(fn, (g, ref), out, ref.size // m, m, int(y is not None))
+        if bad.size:
+            def rows(a):
+                return None if a is None else a.reshape(-1, m)[bad]
+
+            g2 = rows(g)
+            out.reshape(-1, m)[bad] = fallback(g2, rows(x), rows(y), np.empty_like(g2), axis=-1)
+        return out
+
+    return vjp
+
+
 def _numpy_kernel(name: str, kind: str):
     from . import registry
 
@@ -215,6 +287,8 @@ def _numpy_kernel(name: str, kind: str):
 
 def _make(name: str, kind: str):
     """The wrapper for one (entry, kind), or None."""
+    if name in ("softmax", "log_softmax"):
+        return _make_rows(name, kind) if kind in ("f", "vjp") else None
     fallback = _numpy_kernel(name, kind)
     if name == "gelu":
         syms = {k: (_sym(f"{c}_{kind}", kind == "vjp"), ab) for k, (c, ab) in _GELU.items()}

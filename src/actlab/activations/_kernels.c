@@ -24,6 +24,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <immintrin.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 
@@ -748,5 +749,294 @@ static inline D2 v_dmish(V x, const P *p, V *ok)
     return r;
 }
 ENTRY(mish, UNARY2, 2)
+
+/* ================================================================ softmax, log_softmax rows
+   Row-wise over a C-contiguous (rows, m) float32 array (the last axis). Each function handles
+   the rows whose inputs are all finite and returns how many it left; their indices go to skip[] and the caller
+   recomputes those rows with the NumPy formula (which defines the +-inf/NaN semantics).
+   x - max is exact in float64; exp gets its float32 rounding t and the first-order correction
+   e^t (1 + (t64 - t)); sums run in float64, and every output is rounded once. */
+static inline V vmax8(V a)  /* horizontal max, broadcast */
+{
+    a = _mm256_max_ps(a, _mm256_permute2f128_ps(a, a, 1));
+    a = _mm256_max_ps(a, _mm256_permute_ps(a, 0x4e));
+    return _mm256_max_ps(a, _mm256_permute_ps(a, 0xb1));
+}
+static inline double hsum(D a)
+{
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+/* max of a row and the index of its first occurrence; 0 if a value is not finite */
+static int row_max(const float *x, int64_t m, float *mx, int64_t *arg)
+{
+    V vm = vf(-INFINITY), bad = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+        V v = _mm256_loadu_ps(x + i);
+        bad = _mm256_or_ps(bad, _mm256_cmp_ps(vabs(v), vf(INFINITY), _CMP_NLT_UQ));
+        vm = _mm256_max_ps(vm, v);
+    }
+    if (_mm256_movemask_ps(bad)) return 0;
+    float best = _mm_cvtss_f32(_mm256_castps256_ps128(vmax8(vm)));
+    for (; i < m; i++) {
+        if (!isfinite(x[i])) return 0;
+        if (x[i] > best) best = x[i];
+    }
+    for (i = 0; x[i] != best; i++) {}
+    *mx = best;
+    *arg = i;
+    return 1;
+}
+/* e^t for 8 float64 lanes (halves tl, th): vexp of the rounded t, corrected to first order for
+   the rounding; lanes outside [-87, 80] (a subnormal or overflowing float32 e^t) use exp() */
+static inline D2 exp_d(D tl, D th)
+{
+    V t = pack(tl, th), e = vexp(_mm256_min_ps(t, vf(80)));
+    D2 r = {_mm256_fmadd_pd(lo(e), _mm256_sub_pd(tl, lo(t)), lo(e)),
+            _mm256_fmadd_pd(hi(e), _mm256_sub_pd(th, hi(t)), hi(e))};
+    int out = _mm256_movemask_ps(_mm256_or_ps(lt(t, vf(-87)), gt(t, vf(80))));
+    if (__builtin_expect(out != 0, 0)) {
+        double ts[8], rs[8];
+        _mm256_storeu_pd(ts, tl);
+        _mm256_storeu_pd(ts + 4, th);
+        _mm256_storeu_pd(rs, r.l);
+        _mm256_storeu_pd(rs + 4, r.h);
+        for (int j = 0; j < 8; j++)
+            if ((out >> j) & 1) rs[j] = exp(ts[j]);
+        r.l = _mm256_loadu_pd(rs);
+        r.h = _mm256_loadu_pd(rs + 4);
+    }
+    return r;
+}
+/* e^(x - mx) for 8 lanes as float64 halves, x - mx exact in float64 */
+static inline D2 exp_shift(V x, double mx)
+{
+    return exp_d(_mm256_sub_pd(lo(x), vd(mx)), _mm256_sub_pd(hi(x), vd(mx)));
+}
+static inline double sexp_shift(float x, double mx) { return exp((double)x - mx); }
+
+/* y = softmax(x) of one row whose max is mx; 1 + the sum of the others is returned in *rest */
+static void softmax_row(const float *x, float *y, int64_t m, double mx, int64_t top, double *rest)
+{
+    D acc = _mm256_setzero_pd();
+    int64_t i = 0;
+    double tail = 0;
+    for (; i + 8 <= m; i += 8) {  /* pass 1: the sum, without the maximum's exact 1 */
+        D2 e = exp_shift(_mm256_loadu_ps(x + i), mx);
+        if (top >= i && top < i + 8) {
+            double es[8];
+            _mm256_storeu_pd(es, e.l);
+            _mm256_storeu_pd(es + 4, e.h);
+            es[top - i] = 0;
+            e.l = _mm256_loadu_pd(es);
+            e.h = _mm256_loadu_pd(es + 4);
+        }
+        acc = _mm256_add_pd(acc, _mm256_add_pd(e.l, e.h));
+    }
+    for (; i < m; i++)
+        if (i != top) tail += sexp_shift(x[i], mx);
+    double r = hsum(acc) + tail, inv = 1.0 / (1.0 + r);
+    *rest = r;
+    if (!y) return;
+    for (i = 0; i + 8 <= m; i += 8) {  /* pass 2: e / sum, rounded once */
+        D2 e = exp_shift(_mm256_loadu_ps(x + i), mx);
+        _mm256_storeu_ps(y + i, pack(_mm256_mul_pd(e.l, vd(inv)), _mm256_mul_pd(e.h, vd(inv))));
+    }
+    for (; i < m; i++) y[i] = (float)(sexp_shift(x[i], mx) * inv);
+}
+
+int64_t softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, int64_t *skip)
+{
+    int64_t nskip = 0;
+    for (int64_t r = 0; r < rows; r++, x += m, y += m) {
+        float mx;
+        int64_t top;
+        double rest;
+        if (!row_max(x, m, &mx, &top)) {
+            skip[nskip++] = r;
+            continue;
+        }
+        softmax_row(x, y, m, mx, top, &rest);
+    }
+    return nskip;
+}
+
+int64_t log_softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, int64_t *skip)
+{
+    int64_t nskip = 0;
+    for (int64_t r = 0; r < rows; r++, x += m, y += m) {
+        float mx;
+        int64_t top;
+        double rest;
+        if (!row_max(x, m, &mx, &top)) {
+            skip[nskip++] = r;
+            continue;
+        }
+        softmax_row(x, NULL, m, mx, top, &rest);
+        D vm = vd(mx), lse = vd(log1p(rest));  /* (x - m) - log1p(rest); x - m is exact */
+        int64_t i = 0;
+        for (; i + 8 <= m; i += 8) {
+            V v = _mm256_loadu_ps(x + i);
+            _mm256_storeu_ps(y + i, pack(_mm256_sub_pd(_mm256_sub_pd(lo(v), vm), lse),
+                                         _mm256_sub_pd(_mm256_sub_pd(hi(v), vm), lse)));
+        }
+        for (; i < m; i++) y[i] = (float)(((double)x[i] - mx) - log1p(rest));
+    }
+    return nskip;
+}
+
+/* all of a row finite (and, with lo_ok/hi_ok, inside [lo_ok, hi_ok]); the first max's index */
+static int row_check(const float *a, int64_t m, float lo_ok, float hi_ok, int64_t *arg)
+{
+    V vm = vf(-INFINITY), bad = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+        V v = _mm256_loadu_ps(a + i);
+        bad = _mm256_or_ps(bad, _mm256_cmp_ps(v, vf(lo_ok), _CMP_NGE_UQ));
+        bad = _mm256_or_ps(bad, _mm256_cmp_ps(v, vf(hi_ok), _CMP_NLE_UQ));
+        vm = _mm256_max_ps(vm, v);
+    }
+    if (_mm256_movemask_ps(bad)) return 0;
+    float best = _mm_cvtss_f32(_mm256_castps256_ps128(vmax8(vm)));
+    for (; i < m; i++) {
+        if (!(a[i] >= lo_ok && a[i] <= hi_ok)) return 0;
+        if (a[i] > best) best = a[i];
+    }
+    if (arg) {
+        for (i = 0; a[i] != best; i++) {}
+        *arg = i;
+    }
+    return 1;
+}
+/* sum over i != top of a[i] (or of exp(a[i])), in float64 */
+static double sum_except(const float *a, int64_t m, int64_t top, int of_exp)
+{
+    D acc = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+        V v = _mm256_loadu_ps(a + i);
+        D2 d = {lo(v), hi(v)};
+        if (of_exp) d = exp_d(d.l, d.h);
+        if (top >= i && top < i + 8) {
+            double ds[8];
+            _mm256_storeu_pd(ds, d.l);
+            _mm256_storeu_pd(ds + 4, d.h);
+            ds[top - i] = 0;
+            d.l = _mm256_loadu_pd(ds);
+            d.h = _mm256_loadu_pd(ds + 4);
+        }
+        acc = _mm256_add_pd(acc, _mm256_add_pd(d.l, d.h));
+    }
+    double tail = 0;
+    for (; i < m; i++)
+        if (i != top) tail += of_exp ? exp((double)a[i]) : (double)a[i];
+    return hsum(acc) + tail;
+}
+
+/* softmax vjp: out = y (g' - <g', y>), g' = g - g[top], top = argmax y (from_y: ref is y, else x) */
+int64_t softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t rows, int64_t m,
+                         int64_t *skip, int64_t from_y)
+{
+    int64_t nskip = 0;
+    for (int64_t r = 0; r < rows; r++, g += m, ref += m, out += m) {
+        int64_t top;
+        const float *y = ref;
+        if (!row_check(g, m, -FLT_MAX, FLT_MAX, NULL)) {
+            skip[nskip++] = r;
+            continue;
+        }
+        if (from_y) {
+            if (!row_check(ref, m, -FLT_MAX, FLT_MAX, &top)) {
+                skip[nskip++] = r;
+                continue;
+            }
+        } else {
+            float mx;
+            double rest;
+            if (!row_max(ref, m, &mx, &top)) {
+                skip[nskip++] = r;
+                continue;
+            }
+            softmax_row(ref, out, m, mx, top, &rest);  /* y in out, then overwritten in place */
+            y = out;
+        }
+        double gt = g[top];
+        D acc = _mm256_setzero_pd(), gtv = vd(gt);
+        int64_t i = 0;
+        for (; i + 8 <= m; i += 8) {
+            V gv = _mm256_loadu_ps(g + i), yv = _mm256_loadu_ps(y + i);
+            acc = _mm256_fmadd_pd(_mm256_sub_pd(lo(gv), gtv), lo(yv), acc);
+            acc = _mm256_fmadd_pd(_mm256_sub_pd(hi(gv), gtv), hi(yv), acc);
+        }
+        double dot = hsum(acc);
+        for (; i < m; i++) dot += ((double)g[i] - gt) * y[i];
+        D dv = vd(dot);
+        for (i = 0; i + 8 <= m; i += 8) {
+            V gv = _mm256_loadu_ps(g + i), yv = _mm256_loadu_ps(y + i);
+            D l = _mm256_mul_pd(lo(yv), _mm256_sub_pd(_mm256_sub_pd(lo(gv), gtv), dv));
+            D h = _mm256_mul_pd(hi(yv), _mm256_sub_pd(_mm256_sub_pd(hi(gv), gtv), dv));
+            _mm256_storeu_ps(out + i, pack(l, h));
+        }
+        for (; i < m; i++) out[i] = (float)((double)y[i] * (((double)g[i] - gt) - dot));
+    }
+    return nskip;
+}
+
+/* log_softmax vjp: out = g - p sum(g), p = softmax(x) (or e^y); at top = argmax p the entry is
+   g_top p_rest - p_top g_rest with both rests summed over the other entries (no 1 - p_top) */
+int64_t log_softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t rows,
+                             int64_t m, int64_t *skip, int64_t from_y)
+{
+    int64_t nskip = 0;
+    for (int64_t r = 0; r < rows; r++, g += m, ref += m, out += m) {
+        int64_t top;
+        float mx = 0;
+        double p_rest, p_top, inv = 0;
+        if (!row_check(g, m, -FLT_MAX, FLT_MAX, NULL)) {
+            skip[nskip++] = r;
+            continue;
+        }
+        if (from_y) {  /* p = e^y */
+            if (!row_check(ref, m, -FLT_MAX, FLT_MAX, &top)) {
+                skip[nskip++] = r;
+                continue;
+            }
+            p_rest = sum_except(ref, m, top, 1);
+            p_top = exp((double)ref[top]);
+        } else {
+            double rest;
+            if (!row_max(ref, m, &mx, &top)) {
+                skip[nskip++] = r;
+                continue;
+            }
+            softmax_row(ref, NULL, m, mx, top, &rest);
+            inv = 1.0 / (1.0 + rest);
+            p_rest = rest * inv;
+            p_top = inv;
+        }
+        double g_top = g[top], g_rest = sum_except(g, m, top, 0), gs = g_rest + g_top;
+        int64_t i = 0;
+        for (; i + 8 <= m; i += 8) {
+            V gv = _mm256_loadu_ps(g + i), rv = _mm256_loadu_ps(ref + i);
+            D2 p;
+            if (from_y) {
+                p = exp_d(lo(rv), hi(rv));
+            } else {
+                p = exp_shift(rv, mx);
+                p.l = _mm256_mul_pd(p.l, vd(inv));
+                p.h = _mm256_mul_pd(p.h, vd(inv));
+            }
+            D l = _mm256_fnmadd_pd(p.l, vd(gs), lo(gv)), h = _mm256_fnmadd_pd(p.h, vd(gs), hi(gv));
+            _mm256_storeu_ps(out + i, pack(l, h));
+        }
+        for (; i < m; i++) {
+            double pi = from_y ? exp((double)ref[i]) : sexp_shift(ref[i], mx) * inv;
+            out[i] = (float)((double)g[i] - pi * gs);
+        }
+        out[top] = (float)(g_top * p_rest - p_top * g_rest);
+    }
+    return nskip;
+}
 
 #pragma GCC pop_options

@@ -92,11 +92,18 @@ def _exp_tail(out, arg, mult):
 
 
 def _sigmoid(x, out):
-    # 1/(1 + e) for x >= 0 and e/(1 + e) for x < 0, e = e^{-|x|}: exact down to subnormal results
-    # (scipy's expit returns 0 for x < -709.78, where sigma(-710) = 4.5e-309).
-    e = _exp_neg_abs(x)
-    np.add(e, 1, out=out)
-    return np.divide(np.where(x < 0, e, 1), out, out=out)
+    # 1/(1 + e^-x): a chain of monotone, correctly rounded steps, so sigma stays monotone
+    # (e/(1 + e) is not). Below x = -40, where 1 + e^x rounds to 1 and e^-x would overflow,
+    # sigma = e^x, exact down to subnormal results (scipy's expit is 0 below x = -709.78,
+    # where sigma(-710) = 4.5e-309).
+    np.negative(x, out=out)
+    np.exp(out, out=out)
+    out += 1
+    np.reciprocal(out, out=out)
+    tail = x < -40
+    if tail.any():
+        out[tail] = np.exp(x[tail])
+    return out
 
 
 def _sigmoid_grad(x, out):
@@ -117,9 +124,10 @@ register(Spec(
 
 .. math:: \sigma(x) = \frac{1}{1 + e^{-x}}, \qquad \sigma'(x) = \sigma(x)\,\sigma(-x) \le \tfrac14
 
-Computed from :math:`e = e^{-|x|}` as :math:`1/(1+e)` or :math:`e/(1+e)`, exact down to
-subnormal results; the derivative as :math:`\sigma(x)\sigma(-x) = e/(1+e)^2`, which stays exact
-where :math:`\sigma(1-\sigma)` underflows to 0 (x > 37). The articles' worked example:
+Computed as :math:`1/(1+e^{-x})` (monotone in floating point) and as :math:`e^x` below
+x = -40, exact down to subnormal results; the derivative as
+:math:`\sigma(x)\sigma(-x) = e/(1+e)^2,\ e = e^{-|x|}`, which stays exact where
+:math:`\sigma(1-\sigma)` underflows to 0 (x > 37). The articles' worked example:
 
 >>> sigmoid(np.array([[0.8, -0.9], [1.2, -1.1]]))
 array([[0.68997448, 0.2890505 ],

@@ -144,12 +144,15 @@ array([-1. ,  0. ,  0.5,  1. ])
 
 
 def _softsign(x, out):
+    # sign(x) / (1 + 1/|x|): a chain of correctly rounded monotone steps, so f stays monotone
+    # (x / (1 + |x|) is not: it falls from 1.0 at 2^53 to 1 - 2^-52 at 2^53 + 2), and +-inf
+    # give +-1 by themselves. Below |x| = 2^-60, 1/|x| could overflow and f(x) rounds to x.
     np.abs(x, out=out)
+    np.reciprocal(out, out=out)
     out += 1
-    np.divide(x, out, out=out)
-    inf = np.isinf(x)
-    if inf.any():
-        out[inf] = np.sign(x[inf])  # inf / inf -> the limits +-1
+    np.reciprocal(out, out=out)
+    np.copysign(out, x, out=out)
+    np.copyto(out, x, where=np.abs(x) < 2.0**-60)
     return out
 
 

@@ -232,7 +232,7 @@ class Activation:
             jac = tmp.backward(cols, xs)
             return jac.astype(dtype, copy=False)
         d = self.grad(a)
-        jac = np.zeros(a.shape + (a.shape[-1],), dtype=d.dtype)
+        jac = np.zeros(a.shape + (a.shape[-1],), dtype=dtype)  # float16 in, float16 out
         idx = np.arange(a.shape[-1])
         jac[..., idx, idx] = d
         return jac

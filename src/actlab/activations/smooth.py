@@ -441,14 +441,17 @@ array([-0.86466472,  0.        ,  2.        ])
 
 # ------------------------------------------------------------------------ softplus, log_sigmoid
 def _softplus(x, out, beta=1.0):
-    # max(x, 0) + log1p(e^{-|beta x|}) / beta: logaddexp's own form, with beta applied outside the
-    # max so that beta x cannot overflow (softplus(1e308, beta=2) = 1e308, not inf).
-    t = _exp_neg_abs(x * beta if beta != 1 else x)
-    np.log1p(t, out=t)
+    # log1p(e^{bx}) / b, a chain of monotone steps (max(x, 0) + log1p(e^{-|bx|}) / b is not
+    # monotone in floating point near 0); above bx = 30, where e^{bx} heads for overflow,
+    # x + log1p(e^{-bx}) / b, monotone there because the second term varies far slower than x.
+    # bx = inf (x = 1e308, b = 2) takes that branch and gives x.
+    bx = x * beta if beta != 1 else x
+    big = bx > 30
+    np.exp(np.where(big, -bx, bx), out=out)
+    np.log1p(out, out=out)
     if beta != 1:
-        t /= beta
-    np.maximum(x, 0, out=out)
-    return np.add(out, t, out=out)
+        out /= beta
+    return np.add(out, x, out=out, where=big)
 
 
 def _softplus_grad(x, out, beta=1.0):
@@ -465,8 +468,9 @@ register(Spec(
 
 .. math:: f(x) = \tfrac1\beta \log(1 + e^{\beta x}), \qquad f'(x) = \sigma(\beta x)
 
-Evaluated as ``logaddexp(0, beta x) / beta`` (no overflow at x = 710; exact for all x, unlike
-PyTorch's, which returns x for beta x > 20).
+Evaluated as ``log1p(exp(beta x)) / beta``, and as ``x + log1p(exp(-beta x)) / beta`` above
+beta x = 30 (no overflow at x = 710; exact for all x, unlike PyTorch's, which returns x for
+beta x > 20; monotone in floating point, unlike ``logaddexp``).
 
 >>> softplus(np.array([-2., 0., 2.]))
 array([0.12692801, 0.69314718, 2.12692801])
@@ -486,8 +490,13 @@ array([0.12692801, 0.69314718, 2.12692801])
 
 
 def _log_sigmoid(x, out):
-    np.logaddexp(0, -x, out=out)
-    return np.negative(out, out=out)
+    # -log1p(e^-x), a chain of monotone steps; below x = -30, where e^-x heads for overflow,
+    # x - log1p(e^x), monotone there because log1p(e^x) varies far slower than x.
+    small = x < -30
+    np.exp(np.where(small, x, -x), out=out)
+    np.log1p(out, out=out)
+    np.negative(out, out=out)
+    return np.add(out, x, out=out, where=small)
 
 
 def _log_sigmoid_grad(x, out):

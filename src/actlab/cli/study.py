@@ -8,6 +8,7 @@ Ctrl-C stops cleanly (exit status 130) without losing a finished run.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -55,7 +56,8 @@ def register(subparsers: Any) -> None:
                    help=f"units per hidden layer (default {d.width})")
     p.add_argument("--init", default=d.init, metavar="I",
                    help="weight initializer (default auto: the activation's recommendation)")
-    p.add_argument("--optimizer", default=d.optimizer, choices=("sgd", "adam"))
+    p.add_argument("--optimizer", default=d.optimizer, choices=("sgd", "adam"),
+                   help=f"optimizer (default {d.optimizer})")
     p.add_argument("--lr", type=float, default=d.lr, metavar="R",
                    help=f"learning rate (default {d.lr:g})")
     p.add_argument("--epochs", type=_positive_int, default=d.epochs, metavar="N",
@@ -70,6 +72,8 @@ def register(subparsers: Any) -> None:
                    help="parallel processes (joblib); 0 = one per core (default)")
     p.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
                    help=f"output folder (default {DEFAULT_OUT})")
+    p.add_argument("--data-dir", default=None, metavar="DIR",
+                   help="folder of the MNIST IDX files (--dataset mnist only)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(func=run_compare)
 
@@ -110,6 +114,8 @@ def run_compare(args: argparse.Namespace) -> int:
     from actlab.studies import compare
 
     acts = tuple(a.strip() for a in args.activations.split(",") if a.strip())
+    if args.data_dir is not None:
+        os.environ["ACTLAB_DATA_DIR"] = str(args.data_dir)  # read by the loader, in workers too
     spec = compare.CompareSpec(
         dataset=args.dataset, activations=acts, depth=args.depth, width=args.width,
         init=args.init, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
@@ -127,7 +133,7 @@ def run_compare(args: argparse.Namespace) -> int:
     print()
     print(compare.format_table(res.rows, spec.target_error))
     print()
-    for metric in ("test_accuracy", "epochs_to_target"):
+    for metric in (compare.primary_metric(res.results), "epochs_to_target"):
         for line in compare.statements(res.results, metric):
             print(line)
     print("(orderings: Welch intervals, Bonferroni-simultaneous over all pairs, must exclude 0)")
@@ -141,7 +147,7 @@ def run_claims(args: argparse.Namespace) -> int:
 
     if args.list:
         for cl in claims.CLAIMS.values():
-            print(f"{cl.number:2d}  {cl.name:22s} {cl.title}")
+            print(f"{cl.number:2d}  {cl.name:26s} {cl.title}")
         return 0
     selected = claims.select(args.names)
     out = Path(args.out)

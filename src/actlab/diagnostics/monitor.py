@@ -46,7 +46,8 @@ class Thresholds:
         the input-side layer's gradient norm is below ``vanishing`` times the largest layer
         gradient norm of the network (default 1e-3: the first layer learns a thousand times
         more slowly than the fastest; sigmoid shrinks gradients by at least 4x per layer, so a
-        20-layer sigmoid net is far below it and a 4-layer ReLU net far above).
+        20-layer sigmoid net is far below it and a 4-layer ReLU net far above), or every
+        gradient is exactly 0.
     ``exploding``
         any gradient norm is non-finite, or the input-side layer's gradient norm exceeds
         ``exploding`` times the output layer's (default 1e3: gradients grow toward the input),
@@ -94,7 +95,7 @@ def layer_flags(rows: Sequence[LayerStats], th: Thresholds = Thresholds()) -> li
         else:
             top = max(norms)
             first, last = norms[0], norms[-1]
-            if top > 0 and first < th.vanishing * top:
+            if first < th.vanishing * top or top == 0.0:  # all zero: nothing flows at all
                 out.append("vanishing")
             if (last > 0 and first > th.exploding * last) or top > th.exploding_abs:
                 out.append("exploding")

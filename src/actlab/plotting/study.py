@@ -46,7 +46,9 @@ def plot_curves(results: Sequence[RunResult]) -> Figure:
             x, mean, low, high = aggregate.epoch_curve(runs, field)
             ax.plot(x, _nan(mean), color=c, label=label, linewidth=1.6)
             ax.fill_between(x, _nan(low), _nan(high), color=c, alpha=0.15, linewidth=0)
-    ax_l.set(title="training loss", xlabel="epoch", yscale="log")
+    ax_l.set(title="training loss", xlabel="epoch",
+             yscale="log" if all(r.train_loss is None or r.train_loss > 0 for r in results)
+             else "linear")
     ax_a.set(title="held-out accuracy", xlabel="epoch")
     ax_a.legend(fontsize=8, frameon=False)
     for ax in (ax_l, ax_a):
@@ -73,12 +75,15 @@ def plot_gradient_flow(results: Sequence[RunResult]) -> Figure:
     fig, axes = _panel_grid(max(len(groups), 1))
     for ax, (label, runs) in zip(axes, groups.items()):
         epochs = aggregate.pick_epochs(aggregate.recorded_epochs(runs))
+        positive = False
         for j, ep in enumerate(epochs):
             x, mean, _, _ = aggregate.layer_profile(runs, "grad_norm", ep)
             y = [m if m is not None and m > 0 else math.nan for m in mean]
+            positive = positive or any(v == v for v in y)
             ax.plot(x, y, marker="o", markersize=3, label=f"epoch {ep}",
                     color=_COLORS[j % len(_COLORS)])
-        ax.set(title=label, xlabel="layer", yscale="log")
+        # a log axis without a positive value warns: all-zero gradients stay on a linear axis
+        ax.set(title=label, xlabel="layer", yscale="log" if positive else "linear")
         ax.grid(alpha=0.3)
     if axes:
         axes[0].set_ylabel("‖dL/dW‖")

@@ -10,7 +10,14 @@ from typing import Any
 import numpy as np
 
 from ..studies import aggregate
-from ..studies.compare import CompareSpec, fmt_estimate, group, statements, summarize
+from ..studies.compare import (
+    CompareSpec,
+    fmt_estimate,
+    group,
+    primary_metric,
+    statements,
+    summarize,
+)
 from ..studies.records import Chart, ClaimResult, Effect, RunResult, Series
 from .svg import PALETTE, line_chart
 
@@ -77,7 +84,8 @@ def compare_section(spec: CompareSpec, results: Sequence[RunResult], *, expected
     # summary table
     cols = ["activation", "runs", "test accuracy [95 % CI]", "test loss", "final training loss",
             f"epochs to {spec.target_error:.0%} training error (reached)", "wall time per run (s)",
-            "significantly better test accuracy than", "flags (runs)"]
+            f"significantly better {primary_metric(results).replace('_', ' ')} than",
+            "flags (runs)"]
     body = []
     for r in rows:
         est = r.estimates
@@ -96,7 +104,7 @@ def compare_section(spec: CompareSpec, results: Sequence[RunResult], *, expected
     # orderings
     out.append("<h3>What the data support</h3><ul>")
     m = len(groups) * (len(groups) - 1) // 2
-    for metric in ("test_accuracy", "train_loss", "epochs_to_target"):
+    for metric in (primary_metric(results), "train_loss", "epochs_to_target"):
         for s in statements(results, metric):
             out.append(f"<li>{e(s)}</li>")
     out.append("</ul>")

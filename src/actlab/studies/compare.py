@@ -212,9 +212,15 @@ def statements(results: Sequence[RunResult], metric: str) -> list[str]:
     return lines
 
 
+def primary_metric(results: Sequence[RunResult]) -> str:
+    """``test_accuracy`` for classification studies, ``test_loss`` for regression."""
+    return "test_accuracy" if any(r.test_accuracy is not None for r in results) else "test_loss"
+
+
 def summarize(results: Sequence[RunResult]) -> list[SummaryRow]:
+    """One row per activation; ``better_than`` follows :func:`primary_metric`."""
     groups = group(results)
-    pairs = comparisons(results)["test_accuracy"]
+    pairs = comparisons(results)[primary_metric(results)]
     rows = []
     for label, runs in groups.items():
         flags: dict[str, int] = {}
@@ -243,7 +249,7 @@ def fmt_estimate(e: Estimate, fmt: str) -> str:
 def format_table(rows: Sequence[SummaryRow], target_error: float) -> str:
     """The summary as fixed-width text (for the terminal)."""
     head = ["activation", "runs", "test accuracy [95% CI]", "test loss", "final train loss",
-            f"epochs to {target_error:.0%} err", "s/run", "better than (acc.)"]
+            f"epochs to {target_error:.0%} err", "s/run", "significantly better than"]
     body = []
     for r in rows:
         e = r.estimates
