@@ -69,10 +69,10 @@ def _cases(extra: dict[str, list[dict[str, Any]]] | None = None) -> list[Case]:
     out: list[Case] = []
     for name in actlab.names():
         defaults = actlab.get(name).params
-        settings = [dict(defaults)] + [{**defaults, **p} for p in PARAM_GRID.get(name, [])]
-        settings += [{**defaults, **p} for p in (extra or {}).get(name, [])]
-        for s in settings:
-            case = Case(name, tuple(sorted(s.items())))
+        chosen = [dict(defaults)] + [{**defaults, **p} for p in PARAM_GRID.get(name, [])]
+        chosen += [{**defaults, **p} for p in (extra or {}).get(name, [])]
+        for kwargs in chosen:
+            case = Case(name, tuple(sorted(kwargs.items())))
             if case not in out:
                 out.append(case)
     return out

@@ -106,8 +106,8 @@ def test_repr_config_and_equality():
 def test_config_round_trip(case: Case):
     f = case.get()
     assert actlab.Activation.from_config(f.config()) == f
-    assert eval(repr(f), {n: (lambda n: lambda **k: actlab.get(n, **k))(n)
-                          for n in actlab.names()}) == f
+    # the repr reads back as a call: name(param=value, ...)
+    assert eval(repr(f), {case.name: lambda **kwargs: actlab.get(case.name, **kwargs)}) == f
 
 
 # ------------------------------------------------------------------------ module functions

@@ -56,11 +56,13 @@ typedef struct {
     float af, bf; /* the same, rounded to float32 */
     double ab;    /* a * b (elu: alpha * scale) */
     float abf;
+    float alo;    /* a - af */
+    double ainv;  /* 1 / a */
 } P;
 
 static P params(double a, double b)
 {
-    P p = {a, b, (float)a, (float)b, a * b, (float)(a * b)};
+    P p = {a, b, (float)a, (float)b, a * b, (float)(a * b), (float)(a - (float)a), 1.0 / a};
     return p;
 }
 
@@ -223,6 +225,54 @@ typedef struct { D l, h; } D2;
 #define UNARY1 UNARY
 #define VJP1 VJP
 
+/* Staged drivers for kernels that call a libmvec function: the call would sit in the middle of
+   each iteration (and its ABI clobbers every vector register), so the out-of-order core could not
+   overlap iterations. Instead, per block of STAGE_N elements, ST(x) (the libmvec part) runs over
+   the block into a buffer first, then FN(x, st, &p, &ok) finishes each vector. */
+#define STAGE_N 256
+#define STAGED_LOOP(LOADS, ST, BODY, TAIL)                                             \
+    const P p = params(a, b);                                                          \
+    float st_[STAGE_N] __attribute__((aligned(32)));                                   \
+    int64_t i = 0, nv_ = n & ~(int64_t)7;                                              \
+    while (i < nv_) {                                                                  \
+        int64_t k_ = nv_ - i < STAGE_N ? nv_ - i : STAGE_N;                            \
+        for (int64_t j = 0; j < k_; j += 8)                                            \
+            _mm256_store_ps(st_ + j, ST(_mm256_loadu_ps(x + i + j), &p));              \
+        for (int64_t j = 0; j < k_; j += 8) {                                          \
+            LOADS;                                                                     \
+            V sv = _mm256_load_ps(st_ + j), ok;                                        \
+            BODY;                                                                      \
+        }                                                                              \
+        i += k_;                                                                       \
+    }                                                                                  \
+    for (; i < n; i++) TAIL;
+
+#define UNARY_S(NAME, ST, FN, S)                                                       \
+    void NAME(const float *x, float *y, int64_t n, double a, double b)                 \
+    {                                                                                  \
+        STAGED_LOOP(V xv = _mm256_loadu_ps(x + i + j), ST,                             \
+                    V r = FN(xv, sv, &p, &ok); PATCH1(S, xv, r, ok);                   \
+                    _mm256_storeu_ps(y + i + j, r),                                    \
+                    y[i] = (float)S(x[i], &p))                                         \
+    }
+#define UNARY2_S(NAME, ST, FN, S)                                                      \
+    static inline V NAME##_pk(V x, V sv, const P *p, V *ok)                            \
+    {                                                                                  \
+        D2 r = FN(x, sv, p, ok);                                                       \
+        return pack(r.l, r.h);                                                         \
+    }                                                                                  \
+    UNARY_S(NAME, ST, NAME##_pk, S)
+#define VJP2_S(NAME, ST, FN, S)                                                        \
+    void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
+    {                                                                                  \
+        STAGED_LOOP(V xv = _mm256_loadu_ps(x + i + j); V gv = _mm256_loadu_ps(g + i + j), \
+                    ST,                                                                \
+                    D2 d = FN(xv, sv, &p, &ok);                                        \
+                    V r = pack(_mm256_mul_pd(lo(gv), d.l), _mm256_mul_pd(hi(gv), d.h));  \
+                    PATCH2(S, gv, xv, r, ok); _mm256_storeu_ps(y + i + j, r),          \
+                    y[i] = (float)((double)g[i] * S(x[i], &p)))                        \
+    }
+
 /* ======================================================================== the entries */
 /* Scalar float64 definitions first (s_*), then the vector fast paths (v_*). */
 
@@ -261,6 +311,31 @@ static inline D2 sig2(V z, V e)
     D2 ed = {lo(e), hi(e)};
     return sig2d(z, ed);
 }
+/* e / (1 + e)^2 in float32, e in [0, 1]: t + tl = 1 + e exactly (Fast2Sum), so
+   (1 + e)^2 = t^2 + 2 t tl is rounded once by the FMA; <= 2 ulp with vexp's 1 */
+static inline V vdsig(V e)
+{
+    V t = _mm256_add_ps(vf(1), e);
+    V tl = _mm256_sub_ps(e, _mm256_sub_ps(t, vf(1)));
+    V d = _mm256_fmadd_ps(t, t, _mm256_mul_ps(_mm256_add_ps(t, t), tl));
+    return _mm256_div_ps(e, d);
+}
+/* sigma(z) = (z >= 0 ? 1 : e) / (1 + e) in float32 from e = e^{-|z|}; times x when given */
+static inline V vsig(V z, V e) { return _mm256_div_ps(sel(ge(z, vf(0)), vf(1), e), _mm256_add_ps(vf(1), e)); }
+static inline V vxsig(V x, V z, V e)
+{
+    return _mm256_div_ps(sel(ge(z, vf(0)), x, _mm256_mul_ps(x, e)), _mm256_add_ps(vf(1), e));
+}
+/* e^{-|bx|} from the rounded bx = fl(x af): times 1 - sgn(bx) d, d = x a - bx (FMA-exact part
+   plus the rounding of a itself), the first-order correction */
+static inline V vcorr(V e, V x, V bx, const P *p)
+{
+    if (p->a == 1.0) return e;
+    V d = _mm256_fmadd_ps(x, vf(p->alo), _mm256_fmsub_ps(x, vf(p->af), bx));
+    V sd = _mm256_xor_ps(d, _mm256_and_ps(bx, vf(-0.0f)));
+    return _mm256_fnmadd_ps(e, sd, e);
+}
+
 /* e^{-|z|} where z is known in float64 (halves zl, zh) but only its rounding zf fits vexp:
    e^{-|zf|} (1 - sgn(z) (z - zf)), the first-order correction for the rounding of z. */
 static inline D corr_h(D e, D zf, D z)
@@ -281,21 +356,14 @@ static inline V v_sigmoid(V x, const P *p, V *ok)
     V e = vexp(_mm256_sub_ps(vf(0), vabs(x)));
     return _mm256_div_ps(sel(ge(x, vf(0)), vf(1), e), _mm256_add_ps(vf(1), e));
 }
-static inline D dsig_h(D e)
-{
-    D t = _mm256_add_pd(vd(1), e);
-    return _mm256_div_pd(e, _mm256_mul_pd(t, t));
-}
-static inline D2 v_dsigmoid(V x, const P *p, V *ok)
+static inline V v_dsigmoid(V x, const P *p, V *ok)
 {
     (void)p;
     V ax = vabs(x);
     *ok = le(ax, vf(80));  /* beyond, f' is subnormal (and g * f' would lose digits) */
-    V e = vexp(_mm256_sub_ps(vf(0), ax));
-    D2 r = {dsig_h(lo(e)), dsig_h(hi(e))};
-    return r;
+    return vdsig(vexp(_mm256_sub_ps(vf(0), ax)));
 }
-ENTRY(sigmoid, UNARY, 2)
+ENTRY(sigmoid, UNARY, 1)
 
 /* --------------------------------------------------------------------------------- tanh */
 static inline double s_tanh(double x, const P *p) { (void)p; return tanh(x); }
@@ -306,16 +374,14 @@ static inline double s_dtanh(double x, const P *p)
     return 4.0 * e / (t * t);
 }
 static inline V v_tanh(V x, const P *p, V *ok) { (void)p; *ok = all_ok(); return _ZGVdN8v_tanhf(x); }
-static inline D2 v_dtanh(V x, const P *p, V *ok)
+static inline V v_dtanh(V x, const P *p, V *ok)
 {
     (void)p;
     V ax = vabs(x);
     *ok = le(ax, vf(40));
-    V e = vexp(_mm256_mul_ps(vf(-2), ax));
-    D2 r = {_mm256_mul_pd(vd(4), dsig_h(lo(e))), _mm256_mul_pd(vd(4), dsig_h(hi(e)))};
-    return r;
+    return _mm256_mul_ps(vf(4), vdsig(vexp(_mm256_mul_ps(vf(-2), ax))));
 }
-ENTRY(tanh, UNARY, 2)
+ENTRY(tanh, UNARY, 1)
 
 /* ----------------------------------------------------------------- the ReLU family, clips */
 /* f'(x) = 1 on (lo, hi) (open), 0 elsewhere and at the ends, NaN for NaN */
@@ -443,15 +509,13 @@ static inline double s_dsilu(double x, const P *p)
     double bx = x * p->a;  /* sigma(bx) (1 + bx sigma(-bx)) */
     return s_sigmoid(bx, p) * (1.0 + bx * s_sigmoid(-bx, p));
 }
-static inline D2 v_silu(V x, const P *p, V *ok)
+static inline V v_silu(V x, const P *p, V *ok)
 {
     V bx = _mm256_mul_ps(x, vf(p->af));
     /* below -80 sigma(bx) is subnormal; NaN, +-inf and an overflowing bx go scalar too */
     *ok = _mm256_and_ps(ge(bx, vf(-80)), lt(bx, vf(INFINITY)));
-    D b = vd(p->a);
-    D2 s = sig2d(bx, expnabs2(bx, _mm256_mul_pd(lo(x), b), _mm256_mul_pd(hi(x), b)));
-    D2 r = {_mm256_mul_pd(lo(x), s.l), _mm256_mul_pd(hi(x), s.h)};
-    return r;
+    V e = vcorr(vexp(_mm256_sub_ps(vf(0), vabs(bx))), x, bx, p);
+    return vxsig(x, bx, e);  /* float32 algebra: <= 2.5 ulp */
 }
 static inline D dsilu_h(D bx, D e, D pos)
 {
@@ -469,7 +533,7 @@ static inline D2 v_dsilu(V x, const P *p, V *ok)
     D2 r = {dsilu_h(bl, e.l, mlo(pos)), dsilu_h(bh, e.h, mhi(pos))};
     return r;
 }
-ENTRY(silu, UNARY2, 2)
+ENTRY(silu, UNARY, 2)
 
 /* ----------------------------------------------------------------------- gelu x Phi(x) */
 #define INV_SQRT_2PI 0.398942280401432677939946059934
@@ -485,12 +549,17 @@ static inline double s_dgelu(double x, const P *p)
     if (isinf(x)) return x > 0 ? 1.0 : 0.0;
     return 0.5 * erfc(-x * M_SQRT1_2) + x * exp(-0.5 * x * x) * INV_SQRT_2PI;
 }
-static inline V v_gelu(V x, const P *p, V *ok)
+/* the staged part: erfc(z), z = fl(-x/sqrt 2), = 2 Phi(x) up to z's rounding */
+static inline V st_gelu(V x, const P *p)
+{
+    (void)p;
+    return _ZGVdN8v_erfcf(_mm256_mul_ps(x, vf(-(float)M_SQRT1_2)));
+}
+static inline V v_gelu(V x, V cdf2, const P *p, V *ok)
 {
     (void)p;  /* float32 algebra: erfcf (1.6 ulp) times 0.5 (exact) times x */
     *ok = ge(x, vf(-12.5f));  /* Phi(x) is normal above -12.5 */
-    V phi2 = _ZGVdN8v_erfcf(_mm256_mul_ps(x, vf(-(float)M_SQRT1_2)));
-    return _mm256_mul_ps(x, _mm256_mul_ps(vf(0.5f), phi2));
+    return _mm256_mul_ps(x, _mm256_mul_ps(vf(0.5f), cdf2));
 }
 static inline D dgelu_h(D x, D cdf2, D e, D lox, D zf)
 {
@@ -501,18 +570,20 @@ static inline D dgelu_h(D x, D cdf2, D e, D lox, D zf)
     D cdf = _mm256_fnmadd_pd(_mm256_mul_pd(vd(M_SQRT2), phi), dz, _mm256_mul_pd(vd(0.5), cdf2));
     return _mm256_fmadd_pd(x, phi, cdf);
 }
-static inline D2 v_dgelu(V x, const P *p, V *ok)
+static inline D2 v_dgelu(V x, V cdf2, const P *p, V *ok)
 {
     (void)p;
     *ok = _mm256_and_ps(ge(x, vf(-12.5f)), le(x, vf(1e4f)));
-    V z = _mm256_mul_ps(x, vf(-(float)M_SQRT1_2)), cdf2 = _ZGVdN8v_erfcf(z);
+    V z = _mm256_mul_ps(x, vf(-(float)M_SQRT1_2));
     V sq = _mm256_mul_ps(x, x), sqlo = _mm256_fmsub_ps(x, x, sq);
     V e = vexp(_mm256_mul_ps(vf(-0.5f), sq));
     D2 r = {dgelu_h(lo(x), lo(cdf2), lo(e), lo(sqlo), lo(z)),
             dgelu_h(hi(x), hi(cdf2), hi(e), hi(sqlo), hi(z))};
     return r;
 }
-ENTRY(gelu, UNARY, 2)
+UNARY_S(gelu_f, st_gelu, v_gelu, s_gelu)
+UNARY2_S(gelu_df, st_gelu, v_dgelu, s_dgelu)
+VJP2_S(gelu_vjp, st_gelu, v_dgelu, s_dgelu)
 
 /* ------------------------------------------- gelu, tanh approximation: x sigma(2u) */
 #define GELU_TANH_C 0.044715
@@ -536,15 +607,15 @@ static inline D u2_h(D x)
     D x2 = _mm256_mul_pd(x, x);
     return _mm256_mul_pd(_mm256_mul_pd(vd(TWO_SQRT_2_OVER_PI), x), _mm256_fmadd_pd(vd(GELU_TANH_C), x2, vd(1)));
 }
-static inline D2 v_gelu_tanh(V x, const P *p, V *ok)
+static inline V v_gelu_tanh(V x, const P *p, V *ok)
 {
     (void)p;
-    D xl = lo(x), xh = hi(x), ul = u2_h(xl), uh = u2_h(xh);
-    V u2 = pack(ul, uh);
+    D ul = u2_h(lo(x)), uh = u2_h(hi(x));
+    V u2 = pack(ul, uh), d = pack(_mm256_sub_pd(ul, lo(u2)), _mm256_sub_pd(uh, hi(u2)));
     *ok = _mm256_and_ps(ge(u2, vf(-80)), lt(u2, vf(INFINITY)));
-    D2 s = sig2d(u2, expnabs2(u2, ul, uh));
-    D2 r = {_mm256_mul_pd(xl, s.l), _mm256_mul_pd(xh, s.h)};
-    return r;
+    V e = vexp(_mm256_sub_ps(vf(0), vabs(u2)));
+    e = _mm256_fnmadd_ps(e, _mm256_xor_ps(d, _mm256_and_ps(u2, vf(-0.0f))), e);
+    return vxsig(x, u2, e);
 }
 static inline D dgelu_tanh_h(D x, D e, D pos)
 {
@@ -564,7 +635,7 @@ static inline D2 v_dgelu_tanh(V x, const P *p, V *ok)
     D2 r = {dgelu_tanh_h(xl, e.l, mlo(pos)), dgelu_tanh_h(xh, e.h, mhi(pos))};
     return r;
 }
-ENTRY(gelu_tanh, UNARY2, 2)
+ENTRY(gelu_tanh, UNARY, 2)
 
 /* ---------------------------------------------------- elu (a = alpha, b = scale: selu) */
 static inline double s_elu(double x, const P *p) { return x > 0 ? p->b * x : p->b * (p->a * expm1(x)); }
@@ -576,26 +647,24 @@ static inline V v_elu(V x, const P *p, V *ok)
     V pos = p->b == 1.0 ? x : _mm256_mul_ps(vf(p->bf), x);
     return sel(gt(x, vf(0)), pos, _mm256_mul_ps(vf(p->abf), em));
 }
-static inline D2 v_delu(V x, const P *p, V *ok)
+static inline V v_delu(V x, const P *p, V *ok)
 {
-    *ok = ge(x, vf(-80));
-    V m = gt(x, vf(0));
+    *ok = ge(x, vf(-80));  /* float32 algebra: vexp 1 ulp, alpha scale and product 1 */
     V e = vexp(_mm256_min_ps(vf(0), x));
-    D ab = vd(p->ab), b = vd(p->b);
-    D2 r = {seld(mlo(m), b, _mm256_mul_pd(ab, lo(e))), seld(mhi(m), b, _mm256_mul_pd(ab, hi(e)))};
-    return r;
+    return sel(gt(x, vf(0)), vf(p->bf), _mm256_mul_ps(vf(p->abf), e));
 }
-ENTRY(elu, UNARY, 2)
+ENTRY(elu, UNARY, 1)
 
 /* --------------------------------------------------------------------------- celu (a) */
 static inline double s_celu(double x, const P *p) { return x > 0 ? x : p->a * expm1(x / p->a); }
 static inline double s_dcelu(double x, const P *p) { return x > 0 ? 1.0 : exp(x / p->a); }
-/* min(x, 0)/alpha in float64, rounded once */
+/* min(x, 0)/alpha in float64 (as a product with 1/alpha), rounded once */
 static inline V celu_t(V x, const P *p)
 {
     V m = _mm256_min_ps(vf(0), x);
-    D a = vd(p->a);
-    return pack(_mm256_div_pd(lo(m), a), _mm256_div_pd(hi(m), a));
+    if (p->a == 1.0) return m;
+    D ai = vd(p->ainv);
+    return pack(_mm256_mul_pd(lo(m), ai), _mm256_mul_pd(hi(m), ai));
 }
 static inline D2 v_celu(V x, const P *p, V *ok)
 {
@@ -620,42 +689,33 @@ static inline double s_softplus(double x, const P *p)
     return (x > 0 ? x : 0.0) + log1p(exp(-fabs(x * p->a))) / p->a;
 }
 static inline double s_dsoftplus(double x, const P *p) { return s_sigmoid(x * p->a, p); }
-/* log1p(e) - sgn(z)(bx - z) e/(1 + e): log1p(e^{-|bx|}) from the rounded z = fl(bx) */
-static inline D lae_corr(D l, D e, D z, D bx)
+/* max(x, 0) + log1p(e^{-|z|}) / b in float64 halves; z = fl(b x) (vcorr corrects e for its
+   rounding; b = 1: z = x exactly) */
+/* the staged part: log1p(e^{-|bx|}), bx = fl(b x), e corrected for that rounding (vcorr) */
+static inline V st_softplus(V x, const P *p)
 {
-    D sd = _mm256_xor_pd(_mm256_sub_pd(bx, z), _mm256_and_pd(z, vd(-0.0)));
-    return _mm256_fnmadd_pd(sd, _mm256_div_pd(e, _mm256_add_pd(vd(1), e)), l);
+    V bx = _mm256_mul_ps(x, vf(p->af));
+    return _ZGVdN8v_log1pf(vcorr(vexp(_mm256_sub_ps(vf(0), vabs(bx))), x, bx, p));
 }
-/* max(x, 0) + log1p(exp(-|z|)) / b in float64 halves, z = fl(b x) (b = 1: z = x exactly) */
-static inline D2 lae2(V x, V z, double b)
-{
-    V e = vexp(_mm256_sub_ps(vf(0), vabs(z)));
-    V l = _ZGVdN8v_log1pf(e);
-    V m = _mm256_max_ps(x, vf(0));
-    D ll = lo(l), lh = hi(l);
-    if (b != 1.0) {
-        D bd = vd(b);
-        ll = _mm256_div_pd(lae_corr(ll, lo(e), lo(z), _mm256_mul_pd(lo(x), bd)), bd);
-        lh = _mm256_div_pd(lae_corr(lh, hi(e), hi(z), _mm256_mul_pd(hi(x), bd)), bd);
-    }
-    D2 r = {_mm256_add_pd(lo(m), ll), _mm256_add_pd(hi(m), lh)};
-    return r;
-}
-static inline D2 v_softplus(V x, const P *p, V *ok)
+static inline D2 v_softplus(V x, V l, const P *p, V *ok)
 {
     V bx = _mm256_mul_ps(x, vf(p->af));
     /* below -80, log1p(e) / b would come from a subnormal e; +inf: no rounding to correct */
     *ok = _mm256_and_ps(ge(bx, vf(-80)), lt(bx, vf(INFINITY)));
-    return lae2(x, bx, p->a);
+    V m = _mm256_max_ps(x, vf(0));
+    D bi = vd(p->ainv);
+    D2 r = {_mm256_fmadd_pd(lo(l), bi, lo(m)), _mm256_fmadd_pd(hi(l), bi, hi(m))};
+    return r;
 }
-static inline D2 v_dsoftplus(V x, const P *p, V *ok)
+static inline V v_dsoftplus(V x, const P *p, V *ok)
 {
     V bx = _mm256_mul_ps(x, vf(p->af));
     *ok = _mm256_and_ps(ge(bx, vf(-80)), lt(bx, vf(INFINITY)));
-    D b = vd(p->a);
-    return sig2d(bx, expnabs2(bx, _mm256_mul_pd(lo(x), b), _mm256_mul_pd(hi(x), b)));
+    return vsig(bx, vcorr(vexp(_mm256_sub_ps(vf(0), vabs(bx))), x, bx, p));
 }
-ENTRY(softplus, UNARY2, 2)
+UNARY2_S(softplus_f, st_softplus, v_softplus, s_softplus)
+UNARY(softplus_df, v_dsoftplus, s_dsoftplus)
+VJP(softplus_vjp, v_dsoftplus, s_dsoftplus)
 
 static inline double s_log_sigmoid(double x, const P *p)
 {
@@ -663,24 +723,30 @@ static inline double s_log_sigmoid(double x, const P *p)
     return -((x < 0 ? -x : 0.0) + log1p(exp(-fabs(x))));
 }
 static inline double s_dlog_sigmoid(double x, const P *p) { return s_sigmoid(-x, p); }
-static inline D2 v_log_sigmoid(V x, const P *p, V *ok)
+static inline V st_log_sigmoid(V x, const P *p)
 {
     (void)p;
-    V nx = _mm256_sub_ps(vf(0), x);
-    *ok = ge(nx, vf(-80));
-    D2 r = lae2(nx, nx, 1.0);
-    r.l = _mm256_sub_pd(vd(0), r.l);
-    r.h = _mm256_sub_pd(vd(0), r.h);
+    return _ZGVdN8v_log1pf(vexp(_mm256_sub_ps(vf(0), vabs(x))));
+}
+static inline D2 v_log_sigmoid(V x, V l, const P *p, V *ok)
+{
+    (void)p;  /* -(max(-x, 0) + log1p(e^{-|x|})) */
+    *ok = le(x, vf(80));
+    V m = _mm256_max_ps(_mm256_sub_ps(vf(0), x), vf(0));
+    D2 r = {_mm256_sub_pd(_mm256_sub_pd(vd(0), lo(m)), lo(l)),
+            _mm256_sub_pd(_mm256_sub_pd(vd(0), hi(m)), hi(l))};
     return r;
 }
-static inline D2 v_dlog_sigmoid(V x, const P *p, V *ok)
+static inline V v_dlog_sigmoid(V x, const P *p, V *ok)
 {
     (void)p;
     V nx = _mm256_sub_ps(vf(0), x);
     *ok = ge(nx, vf(-80));
-    return sig2(nx, vexp(_mm256_sub_ps(vf(0), vabs(x))));
+    return vsig(nx, vexp(_mm256_sub_ps(vf(0), vabs(x))));
 }
-ENTRY(log_sigmoid, UNARY2, 2)
+UNARY2_S(log_sigmoid_f, st_log_sigmoid, v_log_sigmoid, s_log_sigmoid)
+UNARY(log_sigmoid_df, v_dlog_sigmoid, s_dlog_sigmoid)
+VJP(log_sigmoid_vjp, v_dlog_sigmoid, s_dlog_sigmoid)
 
 /* -------------------------------------------------------------- mish x tanh(softplus x) */
 static inline double s_mish(double x, const P *p)

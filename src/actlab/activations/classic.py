@@ -79,7 +79,7 @@ _LOG_TINY = {np.dtype(t): math.log(np.finfo(t).tiny) for t in (np.float32, np.fl
 
 
 def _exp_tail(out, arg, mult):
-    """Where e^arg is subnormal, rewrite ``out = mult * e^arg`` as ``sign(mult) e^{arg + log|mult|}``.
+    """Where e^arg is subnormal, rewrite ``out = mult e^arg`` as ``sign(mult) e^{arg + log|mult|}``.
 
     A subnormal e^arg keeps only a few bits; a product with a large ``mult`` (silu's x at
     x = -745) would scale its rounding error into hundreds of ULPs of a representable result.

@@ -1,8 +1,8 @@
 """Piecewise-linear approximations: hard_sigmoid, hard_swish, hard_tanh, and softsign.
 
 Kinks follow jax.nn (the derivative of the outer, flat piece at each boundary): hard_sigmoid' = 0
-at +-3, hard_swish' = 0 at -3 and 1 at 3, hard_tanh' = 0 at +-1. PyTorch's hardswish backward
-returns -0.5 at -3 and 1.5 at 3 instead.
+at +-3, hard_swish' = 0 at -3 and 1 at 3, hard_tanh' = 0 at +-1. PyTorch 2.13 agrees (its
+hardswish backward gives 0 at -3 and 1 at 3; older releases gave -0.5 and 1.5).
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ array([-0.   , -0.375,  0.   ,  4.   ])
         range=(-0.375, INF), minimum=Extremum(-0.375, -1.5), max_abs_grad=1.5,
         monotone=False, smoothness="C0", zero_centred=False, saturating="left",
         exact_zeros=True, kinks=(Kink(-3.0, 0.0, 0.0, -0.5), Kink(3.0, 1.0, 1.5, 1.0)),
-        frameworks={"pytorch": "F.hardswish (backward: -0.5 at -3, 1.5 at 3)",
+        frameworks={"pytorch": "F.hardswish (torch 2.13 backward: 0 at -3, 1 at 3, as here; "
+                               "older releases -0.5 and 1.5)",
                     "jax": "jax.nn.hard_swish", "keras": "activations.hard_swish"},
         use=("hidden",), init="he_normal",
         pros=(PROS_CONS["cheap"] + ": Swish for mobile nets",),

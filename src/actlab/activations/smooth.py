@@ -164,7 +164,7 @@ def _gelu_exact(x, out, derivative: bool):
         t = x[part]
         phi = np.exp(-0.5 * t * t) * _INV_SQRT_2PI
         if lo == -1.5:
-            h = t - x0  # exact (Sterbenz); then the low part of x0
+            h = t - x0  # exact near x0 (Sterbenz); then the low part of x0
             h -= x0_lo
             s = _horner(_MILLS_X0[1:], h)  # M = -x0 + h s
             if derivative:
