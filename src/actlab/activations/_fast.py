@@ -55,6 +55,7 @@ def _load() -> tuple[ctypes.CDLL | None, str]:
         return None, f"cannot load {path.name}: {exc}"
     if not lib.actlab_cpu_ok():
         return None, "this CPU lacks AVX2/FMA"
+    lib.run_job.restype = lib.wait_job.restype = None
     return lib, f"loaded {path.name}"
 
 
@@ -82,9 +83,21 @@ def _sym(name: str, binary: bool = False):
     return fn
 
 
-# ------------------------------------------------------------------------ two-thread split
+# ------------------------------------------------------------------------ two threads
+#: elements (or rows' worth of elements) per chunk claimed by a thread
+CHUNK = 1 << 14
+
+
+class _Job(ctypes.Structure):
+    """job_t in _kernels.c: chunks of one call, claimed by the caller and the helper thread."""
+
+    _fields_ = [(k, ctypes.c_int64) for k in ("next", "done", "n", "chunk", "kind", "m", "from_y")]
+    _fields_ += [(k, ctypes.c_void_p) for k in ("fn", "g", "x", "y", "skip")]
+    _fields_ += [("a", ctypes.c_double), ("b", ctypes.c_double)]
+
+
 class _Helper:
-    """One persistent daemon thread that runs the second half of large calls."""
+    """One persistent daemon thread that joins large calls (the caller is the other worker)."""
 
     def __init__(self) -> None:
         self.pid = os.getpid()
@@ -93,18 +106,8 @@ class _Helper:
 
     def _loop(self) -> None:
         while True:
-            fn, args, done, result = self.jobs.get()
-            try:
-                result.append(fn(*args))
-            finally:
-                done.release()
-
-    def submit(self, fn, args) -> tuple[threading.Lock, list]:
-        """Run fn(*args) on the helper; acquire the lock to wait, then result[0] is its value."""
-        done, result = threading.Lock(), []
-        done.acquire()
-        self.jobs.put((fn, args, done, result))
-        return done, result
+            job = self.jobs.get()
+            _LIB.run_job(ctypes.byref(job))  # releases the GIL; the job object lives until here
 
 
 _helper: _Helper | None = None
@@ -120,22 +123,27 @@ def _get_helper() -> _Helper:
     return _helper
 
 
+def _run(kind: int, fn, n: int, g=None, x=None, y=None, *, a=0.0, b=0.0, m=1, skip=None,
+         from_y=0, work: int = 0) -> None:
+    """One C call over n elements (kinds 1, 2) or n rows of m (kinds 3, 4). With at least
+    SPLIT_MIN elements of work, the helper thread joins in, claiming chunks as it gets to run."""
+    ptr = ctypes.cast(fn, ctypes.c_void_p).value
+    chunk = CHUNK if kind <= 2 else max(1, CHUNK // m)
+    job = _Job(0, 0, n, chunk, kind, m, from_y, ptr, g, x, y, skip, a, b)
+    if work >= SPLIT_MIN and n > chunk:
+        _get_helper().jobs.put(job)
+    _LIB.run_job(ctypes.byref(job))
+    _LIB.wait_job(ctypes.byref(job))
+
+
 def _call(fn, arrays: tuple[np.ndarray, ...], out: np.ndarray, a: float, b: float) -> None:
-    """fn(*pointers, out, n, a, b), split in two halves across threads for large arrays."""
+    """fn(*arrays, out, n, a, b) (f, df: x; vjp: g, x) on two threads for large arrays."""
     arrays = _unaliased(out, arrays)
-    n = out.size
     ptrs = [arr.ctypes.data for arr in arrays]
-    optr = out.ctypes.data
-    if n < SPLIT_MIN:
-        fn(*ptrs, optr, n, a, b)
-        return
-    half = (n // 2) & ~63  # keep both halves 256-byte aligned relative to each other
-    off = half * 4
-    done, _ = _get_helper().submit(fn, (*[p + off for p in ptrs], optr + off, n - half, a, b))
-    try:
-        fn(*ptrs, optr, half, a, b)
-    finally:
-        done.acquire()
+    if len(ptrs) == 1:
+        _run(1, fn, out.size, None, ptrs[0], out.ctypes.data, a=a, b=b, work=out.size)
+    else:
+        _run(2, fn, out.size, ptrs[0], ptrs[1], out.ctypes.data, a=a, b=b, work=out.size)
 
 
 def _usable(out: np.ndarray, *arrays: np.ndarray) -> bool:
@@ -220,24 +228,18 @@ def _rows_sym(name: str, vjp: bool):
     return fn
 
 
-def _call_rows(fn, arrays, out, rows: int, m: int, *extra) -> np.ndarray:
-    """fn(*pointers, out, rows, m, skip, *extra) over row ranges; the rows it skipped."""
+def _call_rows(fn, arrays, out, rows: int, m: int, from_y: int | None = None) -> np.ndarray:
+    """fn over the rows of (rows, m) arrays; returns the indices of the rows it left to NumPy."""
     arrays = _unaliased(out, arrays)
-    skip = np.empty(rows, np.int64)
+    skip = np.empty(rows, np.uint8)
     ptrs = [a.ctypes.data for a in arrays]
-    optr, sptr = out.ctypes.data, skip.ctypes.data
-    if out.size < SPLIT_MIN or rows < 2:
-        k = fn(*ptrs, optr, rows, m, sptr, *extra)
-        return skip[:k]
-    half = rows // 2
-    off = half * m * 4
-    done, result = _get_helper().submit(
-        fn, (*[p + off for p in ptrs], optr + off, rows - half, m, sptr + half * 8, *extra))
-    try:
-        k0 = fn(*ptrs, optr, half, m, sptr, *extra)
-    finally:
-        done.acquire()
-    return np.concatenate([skip[:k0], skip[half : half + result[0]] + half])
+    if from_y is None:
+        _run(3, fn, rows, None, ptrs[0], out.ctypes.data, m=m, skip=skip.ctypes.data,
+             work=out.size)
+    else:
+        _run(4, fn, rows, ptrs[0], ptrs[1], out.ctypes.data, m=m, skip=skip.ctypes.data,
+             from_y=from_y, work=out.size)
+    return np.flatnonzero(skip)
 
 
 def _make_rows(name: str, kind: str):

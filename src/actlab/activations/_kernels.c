@@ -26,6 +26,7 @@
 #include <immintrin.h>
 #include <float.h>
 #include <math.h>
+#include <sched.h>
 #include <stdint.h>
 
 /* Built as a CPython extension so setuptools compiles it; _fast.py loads it with ctypes. */
@@ -262,6 +263,15 @@ typedef struct { D l, h; } D2;
         return pack(r.l, r.h);                                                         \
     }                                                                                  \
     UNARY_S(NAME, ST, NAME##_pk, S)
+#define VJP_S(NAME, ST, FN, S) /* FN(g, x, st, &p, &ok) gives g f'(x) */               \
+    void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
+    {                                                                                  \
+        STAGED_LOOP(V xv = _mm256_loadu_ps(x + i + j); V gv = _mm256_loadu_ps(g + i + j), \
+                    ST,                                                                \
+                    V r = FN(gv, xv, sv, &p, &ok);                                     \
+                    PATCH2(S, gv, xv, r, ok); _mm256_storeu_ps(y + i + j, r),          \
+                    y[i] = (float)((double)g[i] * S(x[i], &p)))                        \
+    }
 #define VJP2_S(NAME, ST, FN, S)                                                        \
     void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
     {                                                                                  \
@@ -561,29 +571,47 @@ static inline V v_gelu(V x, V cdf2, const P *p, V *ok)
     *ok = ge(x, vf(-12.5f));  /* Phi(x) is normal above -12.5 */
     return _mm256_mul_ps(x, _mm256_mul_ps(vf(0.5f), cdf2));
 }
-static inline D dgelu_h(D x, D cdf2, D e, D lox, D zf)
-{
-    /* Phi + x phi, phi = exp(-x^2/2)/sqrt(2 pi); x^2 = hi + lo exactly, exp(-lo/2) ~ 1 - lo/2.
-       Phi = erfc(z)/2 came from zf = fl(-x/sqrt 2); dPhi/dz = -sqrt(2) phi corrects for it. */
-    D phi = _mm256_mul_pd(_mm256_mul_pd(e, _mm256_fnmadd_pd(vd(0.5), lox, vd(1))), vd(INV_SQRT_2PI));
-    D dz = _mm256_fmadd_pd(x, vd(-M_SQRT1_2), _mm256_sub_pd(vd(0), zf));
-    D cdf = _mm256_fnmadd_pd(_mm256_mul_pd(vd(M_SQRT2), phi), dz, _mm256_mul_pd(vd(0.5), cdf2));
-    return _mm256_fmadd_pd(x, phi, cdf);
-}
-static inline D2 v_dgelu(V x, V cdf2, const P *p, V *ok)
+/* Phi + x phi in float32 without losing the cancellation near the root x = -0.7518: with
+   phi = e C (1 - lo/2) (e = e^{-hi/2}, x^2 = hi + lo exactly, C = 1/sqrt(2 pi) = Ch + Cl) split
+   as ph + pl (ph = fl(e Ch), pl its FMA-exact rounding error and the other small terms), and
+   Phi = erfc(z)/2 - sqrt(2) phi dz (dz = -x/sqrt 2 - z, z = fl(-x/sqrt 2) what erfcf got),
+   f' = fma(x, ph, erfc(z)/2) + (x pl - sqrt(2) ph dz): the FMA is exact up to its own rounding,
+   so only erfcf's and vexp's errors remain (as with float64 algebra). */
+#define C_HI ((float)INV_SQRT_2PI)
+#define C_LO ((float)(INV_SQRT_2PI - (double)C_HI))
+#define Z_HI (-(float)M_SQRT1_2)
+#define Z_LO ((float)(-M_SQRT1_2 - (double)Z_HI))
+typedef struct { V h, l; } V2;  /* an unrounded float32 sum h + l */
+static inline V2 v_dgelu2(V x, V cdf2, const P *p, V *ok)
 {
     (void)p;
     *ok = _mm256_and_ps(ge(x, vf(-12.5f)), le(x, vf(1e4f)));
-    V z = _mm256_mul_ps(x, vf(-(float)M_SQRT1_2));
+    V z = _mm256_mul_ps(x, vf(Z_HI));
+    V dz = _mm256_fmadd_ps(x, vf(Z_LO), _mm256_fmsub_ps(x, vf(Z_HI), z));
     V sq = _mm256_mul_ps(x, x), sqlo = _mm256_fmsub_ps(x, x, sq);
     V e = vexp(_mm256_mul_ps(vf(-0.5f), sq));
-    D2 r = {dgelu_h(lo(x), lo(cdf2), lo(e), lo(sqlo), lo(z)),
-            dgelu_h(hi(x), hi(cdf2), hi(e), hi(sqlo), hi(z))};
+    V ph = _mm256_mul_ps(e, vf(C_HI));
+    V pl = _mm256_fmadd_ps(e, vf(C_LO), _mm256_fmsub_ps(e, vf(C_HI), ph));
+    pl = _mm256_fnmadd_ps(_mm256_mul_ps(ph, vf(0.5f)), sqlo, pl);
+    V small = _mm256_fnmadd_ps(_mm256_mul_ps(vf((float)M_SQRT2), ph), dz, _mm256_mul_ps(x, pl));
+    V2 r = {_mm256_fmadd_ps(x, ph, _mm256_mul_ps(vf(0.5f), cdf2)), small};
     return r;
 }
+static inline V v_dgelu(V x, V cdf2, const P *p, V *ok)
+{
+    V2 r = v_dgelu2(x, cdf2, p, ok);
+    return _mm256_add_ps(r.h, r.l);
+}
+/* g f' = fma(g, h, g l): one rounding, as from float64 (f' rounded first could cost 2x its
+   error in ulp of the product's binade) */
+static inline V v_vjp_gelu(V g, V x, V cdf2, const P *p, V *ok)
+{
+    V2 r = v_dgelu2(x, cdf2, p, ok);
+    return _mm256_fmadd_ps(g, r.h, _mm256_mul_ps(g, r.l));
+}
 UNARY_S(gelu_f, st_gelu, v_gelu, s_gelu)
-UNARY2_S(gelu_df, st_gelu, v_dgelu, s_dgelu)
-VJP2_S(gelu_vjp, st_gelu, v_dgelu, s_dgelu)
+UNARY_S(gelu_df, st_gelu, v_dgelu, s_dgelu)
+VJP_S(gelu_vjp, st_gelu, v_vjp_gelu, s_dgelu)
 
 /* ------------------------------------------- gelu, tanh approximation: x sigma(2u) */
 #define GELU_TANH_C 0.044715
@@ -818,8 +846,8 @@ ENTRY(mish, UNARY2, 2)
 
 /* ================================================================ softmax, log_softmax rows
    Row-wise over a C-contiguous (rows, m) float32 array (the last axis). Each function handles
-   the rows whose inputs are all finite and returns how many it left; their indices go to skip[] and the caller
-   recomputes those rows with the NumPy formula (which defines the +-inf/NaN semantics).
+   the rows whose inputs are all finite; skip[r] = 1 marks the others (and the count is returned),
+   which the caller recomputes with the NumPy formula (it defines the +-inf/NaN semantics).
    x - max is exact in float64; exp gets its float32 rounding t and the first-order correction
    e^t (1 + (t64 - t)); sums run in float64, and every output is rounded once. */
 static inline V vmax8(V a)  /* horizontal max, broadcast */
@@ -912,15 +940,16 @@ static void softmax_row(const float *x, float *y, int64_t m, double mx, int64_t 
     for (; i < m; i++) y[i] = (float)(sexp_shift(x[i], mx) * inv);
 }
 
-int64_t softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, int64_t *skip)
+int64_t softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, unsigned char *skip)
 {
     int64_t nskip = 0;
     for (int64_t r = 0; r < rows; r++, x += m, y += m) {
+        skip[r] = 0;
         float mx;
         int64_t top;
         double rest;
         if (!row_max(x, m, &mx, &top)) {
-            skip[nskip++] = r;
+            skip[r] = 1, nskip++;
             continue;
         }
         softmax_row(x, y, m, mx, top, &rest);
@@ -928,15 +957,16 @@ int64_t softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, int64_
     return nskip;
 }
 
-int64_t log_softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, int64_t *skip)
+int64_t log_softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, unsigned char *skip)
 {
     int64_t nskip = 0;
     for (int64_t r = 0; r < rows; r++, x += m, y += m) {
+        skip[r] = 0;
         float mx;
         int64_t top;
         double rest;
         if (!row_max(x, m, &mx, &top)) {
-            skip[nskip++] = r;
+            skip[r] = 1, nskip++;
             continue;
         }
         softmax_row(x, NULL, m, mx, top, &rest);
@@ -1002,26 +1032,27 @@ static double sum_except(const float *a, int64_t m, int64_t top, int of_exp)
 
 /* softmax vjp: out = y (g' - <g', y>), g' = g - g[top], top = argmax y (from_y: ref is y, else x) */
 int64_t softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t rows, int64_t m,
-                         int64_t *skip, int64_t from_y)
+                         unsigned char *skip, int64_t from_y)
 {
     int64_t nskip = 0;
     for (int64_t r = 0; r < rows; r++, g += m, ref += m, out += m) {
+        skip[r] = 0;
         int64_t top;
         const float *y = ref;
         if (!row_check(g, m, -FLT_MAX, FLT_MAX, NULL)) {
-            skip[nskip++] = r;
+            skip[r] = 1, nskip++;
             continue;
         }
         if (from_y) {
             if (!row_check(ref, m, -FLT_MAX, FLT_MAX, &top)) {
-                skip[nskip++] = r;
+                skip[r] = 1, nskip++;
                 continue;
             }
         } else {
             float mx;
             double rest;
             if (!row_max(ref, m, &mx, &top)) {
-                skip[nskip++] = r;
+                skip[r] = 1, nskip++;
                 continue;
             }
             softmax_row(ref, out, m, mx, top, &rest);  /* y in out, then overwritten in place */
@@ -1052,20 +1083,21 @@ int64_t softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t r
 /* log_softmax vjp: out = g - p sum(g), p = softmax(x) (or e^y); at top = argmax p the entry is
    g_top p_rest - p_top g_rest with both rests summed over the other entries (no 1 - p_top) */
 int64_t log_softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t rows,
-                             int64_t m, int64_t *skip, int64_t from_y)
+                             int64_t m, unsigned char *skip, int64_t from_y)
 {
     int64_t nskip = 0;
     for (int64_t r = 0; r < rows; r++, g += m, ref += m, out += m) {
+        skip[r] = 0;
         int64_t top;
         float mx = 0;
         double p_rest, p_top, inv = 0;
         if (!row_check(g, m, -FLT_MAX, FLT_MAX, NULL)) {
-            skip[nskip++] = r;
+            skip[r] = 1, nskip++;
             continue;
         }
         if (from_y) {  /* p = e^y */
             if (!row_check(ref, m, -FLT_MAX, FLT_MAX, &top)) {
-                skip[nskip++] = r;
+                skip[r] = 1, nskip++;
                 continue;
             }
             p_rest = sum_except(ref, m, top, 1);
@@ -1073,7 +1105,7 @@ int64_t log_softmax_rows_vjp(const float *g, const float *ref, float *out, int64
         } else {
             double rest;
             if (!row_max(ref, m, &mx, &top)) {
-                skip[nskip++] = r;
+                skip[r] = 1, nskip++;
                 continue;
             }
             softmax_row(ref, NULL, m, mx, top, &rest);
@@ -1106,3 +1138,51 @@ int64_t log_softmax_rows_vjp(const float *g, const float *ref, float *out, int64
 }
 
 #pragma GCC pop_options
+
+/* ============================================================ two threads, chunks on demand
+   The caller and one helper thread both run run_job() on the same job; chunks are claimed with
+   an atomic counter, so a helper that is scheduled late (other processes on the cores) costs
+   nothing: the caller simply takes every chunk. wait_job() returns once every chunk is done.
+   Kinds: 1 f/df (x, y, n), 2 vjp (g, x, y, n), 3 rows f (x, y, rows, m, skip),
+   4 rows vjp (g, ref, y, rows, m, skip, from_y); chunks count elements (1, 2) or rows (3, 4). */
+typedef struct {
+    int64_t next, done, n, chunk, kind, m, from_y;
+    void *fn;
+    const float *g, *x;
+    float *y;
+    unsigned char *skip;
+    double a, b;
+} job_t;
+
+typedef void (*unary_t)(const float *, float *, int64_t, double, double);
+typedef void (*binary_t)(const float *, const float *, float *, int64_t, double, double);
+typedef int64_t (*rows_t)(const float *, float *, int64_t, int64_t, unsigned char *);
+typedef int64_t (*rows_vjp_t)(const float *, const float *, float *, int64_t, int64_t,
+                              unsigned char *, int64_t);
+
+void run_job(job_t *j)
+{
+    for (;;) {
+        int64_t i = __atomic_fetch_add(&j->next, j->chunk, __ATOMIC_RELAXED);
+        if (i >= j->n) return;
+        int64_t k = j->n - i < j->chunk ? j->n - i : j->chunk, o = i * j->m;
+        switch (j->kind) {
+        case 1: ((unary_t)j->fn)(j->x + i, j->y + i, k, j->a, j->b); break;
+        case 2: ((binary_t)j->fn)(j->g + i, j->x + i, j->y + i, k, j->a, j->b); break;
+        case 3: ((rows_t)j->fn)(j->x + o, j->y + o, k, j->m, j->skip + i); break;
+        default:
+            ((rows_vjp_t)j->fn)(j->g + o, j->x + o, j->y + o, k, j->m, j->skip + i, j->from_y);
+        }
+        __atomic_fetch_add(&j->done, k, __ATOMIC_RELEASE);
+    }
+}
+
+void wait_job(job_t *j)
+{
+    for (int spins = 0; __atomic_load_n(&j->done, __ATOMIC_ACQUIRE) < j->n; spins++) {
+        if (spins < 4096)
+            __builtin_ia32_pause();
+        else
+            sched_yield();  /* the helper was preempted inside its chunk */
+    }
+}

@@ -24,6 +24,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ..nn.callbacks import EpochRecord
+
 #: Bump when the meaning of a stored run changes; old runs then no longer match any key.
 RECORD_VERSION = 1
 
@@ -147,15 +149,9 @@ class RunConfig:
 
 # --------------------------------------------------------------------------- measurements
 @dataclass(frozen=True)
-class EpochStats:
-    """One epoch of one run (``epoch`` counts from 1; training metrics as the engine reports)."""
-
-    epoch: int
-    train_loss: float
-    train_accuracy: float | None
-    val_loss: float | None
-    val_accuracy: float | None
-    seconds: float
+class EpochStats(EpochRecord):
+    """One epoch of one run: the engine's :class:`~actlab.nn.EpochRecord`, stored JSON-safe
+    (non-finite losses of diverged runs become strings and come back as floats)."""
 
     def to_dict(self) -> dict[str, Any]:
         return encode(asdict(self))
