@@ -285,9 +285,11 @@ class Sequential:
 
     def summary(self) -> str:
         """One line per layer with its parameter count."""
-        lines = [f"{'#':>3}  {'layer':<48} {'params':>10}"]
-        for i, layer in enumerate(self.layers):
+        names = [repr(layer) for layer in self.layers]
+        w = max([len("total"), *map(len, names)])
+        lines = [f"{'#':>3}  {'layer':<{w}} {'params':>10}"]
+        for i, (layer, name) in enumerate(zip(self.layers, names)):
             n = sum(p.size for p in layer.params.values())
-            lines.append(f"{i:>3}  {repr(layer)[:48]:<48} {n:>10,}")
-        lines.append(f"     {'total':<48} {self.n_params:>10,}  ({self.dtype.name})")
+            lines.append(f"{i:>3}  {name:<{w}} {n:>10,}")
+        lines.append(f"     {'total':<{w}} {self.n_params:>10,}  ({self.dtype.name})")
         return "\n".join(lines)
