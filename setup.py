@@ -16,7 +16,8 @@ if sys.platform.startswith("linux") and platform.machine().lower() in ("x86_64",
     ext_modules.append(
         Extension(
             "actlab.activations._kernels",
-            sources=["src/actlab/activations/_kernels.c"],
+            sources=["src/actlab/activations/_kernels.c", "src/actlab/activations/_kernels_rows.c"],
+            depends=["src/actlab/activations/_kernels.h"],
             extra_compile_args=["-O3", "-fno-fast-math"],
             libraries=["mvec", "m"],
             optional=True,  # a failed compile never fails the install

@@ -212,7 +212,8 @@ def bench_entry(name, n, repeats, rng, torch):
     act = actlab.get(name)
     fwd = {"actlab": lambda: act(x, out=out), "naive": lambda: NAIVE_F[name](x),
            "copy": lambda: np.copyto(out, x)}
-    bwd = {"actlab": lambda: act.backward(g, x, out=out), "naive": lambda: NAIVE_B[name](g, x),
+    y = act(x)  # actlab gets the forward output too (torch's sigmoid/tanh/softmax ops take it)
+    bwd = {"actlab": lambda: act.backward(g, x, y, out=out), "naive": lambda: NAIVE_B[name](g, x),
            "copy": lambda: np.add(g, x, out=out)}
     note = ""
     if torch is not None:
@@ -233,12 +234,26 @@ def geomean(values):
 
 
 def run(sizes, repeats, threads, names=None, stream=sys.stdout):
+    """Benchmark, print the table, return the raw results. threads: torch's intra-op threads
+    and whether actlab may use its helper thread (1: never, 2: from SPLIT_MIN elements)."""
     try:
         import torch
     except ImportError:
         torch = None
-    if torch is not None:
-        torch.set_num_threads(threads)
+    saved = (torch.get_num_threads() if torch is not None else None, _fast.SPLIT_MIN)
+    try:
+        if torch is not None:
+            torch.set_num_threads(threads)
+        if threads < 2:
+            _fast.SPLIT_MIN = 1 << 62
+        return _run(sizes, repeats, threads, names, stream, torch)
+    finally:
+        if torch is not None:
+            torch.set_num_threads(saved[0])
+        _fast.SPLIT_MIN = saved[1]
+
+
+def _run(sizes, repeats, threads, names, stream, torch):
     rng = np.random.default_rng(0)
     names = names or actlab.names()
     load0 = os.getloadavg()
@@ -246,8 +261,10 @@ def run(sizes, repeats, threads, names=None, stream=sys.stdout):
     print(f"  machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"load average {load0[0]:.2f} at start (other processes share these cores)",
           file=stream)
+    split = (f"2 threads (caller + 1 helper claiming chunks) from {_fast.SPLIT_MIN} elements"
+             if threads >= 2 else "1 thread")
     print(f"  actlab: compiled kernels {'ON' if _fast.enabled() else 'OFF'} ({_fast.REASON}); "
-          f"2 threads (caller + 1 helper) from {_fast.SPLIT_MIN} elements", file=stream)
+          f"{split}", file=stream)
     if torch is not None:
         print(f"  torch {torch.__version__}: torch.set_num_threads({threads}) -> "
               f"{torch.get_num_threads()} threads", file=stream)
@@ -303,7 +320,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", type=float, nargs="+", default=[1e6, 1e7])
     p.add_argument("--repeats", type=int, default=15)
-    p.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
+    p.add_argument("--threads", type=int, default=2,
+                   help="torch intra-op threads; 1 also keeps actlab on one thread")
     p.add_argument("--names", nargs="+", help="only these entries")
     p.add_argument("--quick", action="store_true", help="smoke run: 1e4 elements, 3 repeats")
     p.add_argument("--json", help="write the raw results here")

@@ -5,11 +5,12 @@
 kernel applies; callers then use the NumPy formula. Both paths pass the same exactness tests
 (``tests/activations/test_fast_path.py``).
 
-The kernels live in ``_kernels.c`` (AVX2 + FMA, glibc's libmvec for exp/expm1/erfc/tanh/log1p),
-built by ``setup.py`` as an optional extension and called here through :mod:`ctypes`, which
-releases the GIL: arrays of at least :data:`SPLIT_MIN` elements are cut in two halves, one
-computed by a persistent helper thread while the calling thread does the other. They are used
-only when
+The kernels live in ``_kernels.c``/``_kernels_rows.c`` (AVX2 + FMA; glibc's libmvec for erfc,
+tanh and log1p, an inline exp accurate to 1 ulp), built by ``setup.py`` as an optional extension
+and called here through :mod:`ctypes`, which releases the GIL. From :data:`SPLIT_MIN` elements a
+call is cut into chunks of :data:`CHUNK` that the calling thread and one persistent helper thread
+claim from a shared atomic counter: on a busy machine, where the helper may be scheduled late, the
+caller simply takes every chunk (never slower than one thread). They are used only when
 
 * the library was built and loads, and the CPU has AVX2 and FMA (:func:`available`);
 * ``ACTLAB_NO_FAST`` is unset (or ``0``/empty) -- set it to ``1`` to force the NumPy path;
@@ -127,11 +128,15 @@ def _run(kind: int, fn, n: int, g=None, x=None, y=None, *, a=0.0, b=0.0, m=1, sk
          from_y=0, work: int = 0) -> None:
     """One C call over n elements (kinds 1, 2) or n rows of m (kinds 3, 4). With at least
     SPLIT_MIN elements of work, the helper thread joins in, claiming chunks as it gets to run."""
-    ptr = ctypes.cast(fn, ctypes.c_void_p).value
     chunk = CHUNK if kind <= 2 else max(1, CHUNK // m)
-    job = _Job(0, 0, n, chunk, kind, m, from_y, ptr, g, x, y, skip, a, b)
-    if work >= SPLIT_MIN and n > chunk:
-        _get_helper().jobs.put(job)
+    if work < SPLIT_MIN or n <= chunk:  # one thread: call the kernel directly
+        args = {1: (x, y, n, a, b), 2: (g, x, y, n, a, b), 3: (x, y, n, m, skip),
+                4: (g, x, y, n, m, skip, from_y)}[kind]
+        fn(*args)
+        return
+    job = _Job(0, 0, n, chunk, kind, m, from_y, ctypes.cast(fn, ctypes.c_void_p).value,
+               g, x, y, skip, a, b)
+    _get_helper().jobs.put(job)
     _LIB.run_job(ctypes.byref(job))
     _LIB.wait_job(ctypes.byref(job))
 

@@ -9,25 +9,31 @@
    (kinks, limits at +-inf, NaN propagation); the vector code is their fast path.
 
    Accuracy budget (measured over the float32 line): libmvec erfcf <= 1.6 ulp, tanhf <= 1.1,
-   log1pf <= 1.9 on [0, 1]; libmvec's expf (<= 2.6 ulp) is replaced by vexp below (<= 1 ulp).  Where a formula would stack further
-   float32 roundings on those, the algebra after the transcendental call is done in float64
-   (suffix 2: two __m256d halves) and rounded once.
+   log1pf <= 1.9 on [0, 1]; libmvec's expf (<= 2.6 ulp) is replaced by vexp (_kernels.h, <= 1
+   ulp). Where a formula would stack further float32 roundings on those, or cancels (f' near its
+   root for silu, gelu, mish), the algebra after the transcendental call is either done in
+   float64 (the *2 drivers: two __m256d halves, rounded once) or in float32 with FMA-exact error
+   terms (2Sum, Fast2Sum, fma(a, b, -ab)); arguments rounded to float32 before exp/erfc (beta x,
+   the tanh-GELU cubic, x/sqrt 2) get a first-order correction for that rounding.
+   tests/activations/test_fast_path.py checks every entry against the float64 NumPy path.
+
+   Files: _kernels.h (vector helpers, vexp, loop drivers), this file (the elementwise entries and
+   the two-thread job runner), _kernels_rows.c (softmax, log_softmax along rows).
 
    Exported C ABI (used through ctypes; all pointers to contiguous float32):
      void <name>_f(const float *x, float *y, int64_t n, double a, double b)
      void <name>_df(const float *x, float *y, int64_t n, double a, double b)
      void <name>_vjp(const float *g, const float *x, float *y, int64_t n, double a, double b)
    with y = f(x), y = f'(x), y = g * f'(x); a, b are the entry's parameters (alpha, beta, scale).
-   y may be the same array as x or g (in place), never a partial overlap.
+   y may be the same array as x or g (in place), never a partial overlap. Row kernels:
+     int64_t {softmax,log_softmax}_rows_f(x, y, rows, m, unsigned char *skip)
+     int64_t {softmax,log_softmax}_rows_vjp(g, x_or_y, out, rows, m, skip, int64_t from_y)
+   void run_job(job_t *) / wait_job(job_t *) run any of them on two threads (see the end).
    int actlab_cpu_ok(void) says whether this CPU runs them (AVX2 and FMA). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <immintrin.h>
-#include <float.h>
-#include <math.h>
 #include <sched.h>
-#include <stdint.h>
 
 /* Built as a CPython extension so setuptools compiles it; _fast.py loads it with ctypes. */
 static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_kernels",
@@ -44,244 +50,7 @@ int actlab_cpu_ok(void)
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
-
-typedef __m256 V;  /* 8 float32 lanes */
-typedef __m256d D; /* 4 float64 lanes */
-
-V _ZGVdN8v_erfcf(V);
-V _ZGVdN8v_tanhf(V);
-V _ZGVdN8v_log1pf(V);
-
-typedef struct {
-    double a, b;  /* parameters as given */
-    float af, bf; /* the same, rounded to float32 */
-    double ab;    /* a * b (elu: alpha * scale) */
-    float abf;
-    float alo;    /* a - af */
-    double ainv;  /* 1 / a */
-} P;
-
-static P params(double a, double b)
-{
-    P p = {a, b, (float)a, (float)b, a * b, (float)(a * b), (float)(a - (float)a), 1.0 / a};
-    return p;
-}
-
-/* ------------------------------------------------------------------ small vector helpers */
-static inline V vf(float c) { return _mm256_set1_ps(c); }
-static inline D vd(double c) { return _mm256_set1_pd(c); }
-static inline V vabs(V x) { return _mm256_andnot_ps(vf(-0.0f), x); }
-static inline V gt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GT_OQ); }
-static inline V ge(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }
-static inline V lt(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_LT_OQ); }
-static inline V le(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_LE_OQ); }
-static inline V isnan_(V x) { return _mm256_cmp_ps(x, x, _CMP_UNORD_Q); }
-static inline V all_ok(void) { return _mm256_castsi256_ps(_mm256_set1_epi32(-1)); }
-/* where(m, a, b) */
-static inline V sel(V m, V a, V b) { return _mm256_blendv_ps(b, a, m); }
-static inline D seld(D m, D a, D b) { return _mm256_blendv_pd(b, a, m); }
-/* NaN lanes of x replace the result (derivatives computed from comparisons drop NaN). */
-static inline V keep_nan(V r, V x) { return sel(isnan_(x), x, r); }
-/* float32 halves <-> float64 */
-static inline D lo(V v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }
-static inline D hi(V v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
-static inline V pack(D a, D b) { return _mm256_set_m128(_mm256_cvtpd_ps(b), _mm256_cvtpd_ps(a)); }
-/* lanes of a float32 mask as a float64 mask */
-static inline D mlo(V m) { return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(_mm256_castps_si256(m)))); }
-static inline D mhi(V m) { return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(_mm256_castps_si256(m), 1))); }
-
-/* ------------------------------------------------------------------------- exp, expm1
-   libmvec's expf is fast but up to 2.6 ulp off (measured), which the derivative formulas
-   near their roots cannot afford, so exp is evaluated here (<= 1 ulp, also faster inline):
-   e^a = 2^k (1 + r q(r)), k = round(a / ln 2), r = a - k ln 2 in two FMA steps (|r| <= ln2/2),
-   q(r) = (e^r - 1)/r by its Taylor series to r^6/7! (truncation < 2e-8 relative).
-   Only a <= 0 is needed; below -87.3 e^a is subnormal and returned as 0 (callers route such
-   lanes to the scalar path where it matters). NaN propagates. */
-static inline V exp_rq(V a, V *scale)
-{
-    V k = _mm256_round_ps(_mm256_mul_ps(a, vf(1.44269504088896341f)),
-                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    V r = _mm256_fnmadd_ps(k, vf(0.693359375f), a);  /* ln 2 = 0.693359375 - 2.12194440e-4 */
-    r = _mm256_fnmadd_ps(k, vf(-2.12194440e-4f), r);
-    V q = vf(1.0f / 5040);
-    q = _mm256_fmadd_ps(q, r, vf(1.0f / 720));
-    q = _mm256_fmadd_ps(q, r, vf(1.0f / 120));
-    q = _mm256_fmadd_ps(q, r, vf(1.0f / 24));
-    q = _mm256_fmadd_ps(q, r, vf(1.0f / 6));
-    q = _mm256_fmadd_ps(q, r, vf(0.5f));
-    q = _mm256_fmadd_ps(q, r, vf(1.0f));
-    __m256i ki = _mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127));
-    *scale = _mm256_castsi256_ps(_mm256_slli_epi32(ki, 23));  /* 2^k */
-    return _mm256_mul_ps(r, q);
-}
-static inline V vexp(V a)  /* e^a, a <= 0 */
-{
-    V s, rq = exp_rq(_mm256_max_ps(vf(-87.3f), a), &s);  /* max_ps keeps NaN (2nd operand) */
-    V e = _mm256_andnot_ps(lt(a, vf(-87.3f)), _mm256_fmadd_ps(s, rq, s));
-    return sel(isnan_(a), a, e);
-}
-static inline V vexpm1(V a)  /* e^a - 1 = (2^k - 1) + 2^k r q(r), a <= 0 */
-{
-    V s, rq = exp_rq(_mm256_max_ps(vf(-87.3f), a), &s);
-    return sel(isnan_(a), a, _mm256_fmadd_ps(s, rq, _mm256_sub_ps(s, vf(1))));
-}
-
-/* A float64 result as two halves; pack() rounds it once, vjp multiplies by g first. */
-typedef struct { D l, h; } D2;
-
-/* --------------------------------------------------------------------------- loop drivers
-   FN(x, &p, &ok) returns the 8 results and sets ok; lanes with ok clear are recomputed in
-   float64 by the scalar function S.  The vector is stored only after patching, so y may be x. */
-#define PATCH1(S, xv, r, ok)                                                           \
-    do {                                                                               \
-        int m_ = _mm256_movemask_ps(ok);                                               \
-        if (__builtin_expect(m_ != 0xff, 0)) {                                         \
-            float xs_[8], rs_[8];                                                      \
-            _mm256_storeu_ps(xs_, xv);                                                 \
-            _mm256_storeu_ps(rs_, r);                                                  \
-            for (int j_ = 0; j_ < 8; j_++)                                             \
-                if (!((m_ >> j_) & 1)) rs_[j_] = (float)S(xs_[j_], &p);                \
-            r = _mm256_loadu_ps(rs_);                                                  \
-        }                                                                              \
-    } while (0)
-
-#define PATCH2(S, gv, xv, r, ok)                                                       \
-    do {                                                                               \
-        int m_ = _mm256_movemask_ps(ok);                                               \
-        if (__builtin_expect(m_ != 0xff, 0)) {                                         \
-            float gs_[8], xs_[8], rs_[8];                                              \
-            _mm256_storeu_ps(gs_, gv);                                                 \
-            _mm256_storeu_ps(xs_, xv);                                                 \
-            _mm256_storeu_ps(rs_, r);                                                  \
-            for (int j_ = 0; j_ < 8; j_++)                                             \
-                if (!((m_ >> j_) & 1)) rs_[j_] = (float)((double)gs_[j_] * S(xs_[j_], &p)); \
-            r = _mm256_loadu_ps(rs_);                                                  \
-        }                                                                              \
-    } while (0)
-
-/* unary kernel whose vector function returns float32 */
-#define UNARY(NAME, FN, S)                                                             \
-    void NAME(const float *x, float *y, int64_t n, double a, double b)                 \
-    {                                                                                  \
-        const P p = params(a, b);                                                      \
-        int64_t i = 0;                                                                 \
-        for (; i + 8 <= n; i += 8) {                                                   \
-            V xv = _mm256_loadu_ps(x + i), ok;                                         \
-            V r = FN(xv, &p, &ok);                                                     \
-            PATCH1(S, xv, r, ok);                                                      \
-            _mm256_storeu_ps(y + i, r);                                                \
-        }                                                                              \
-        for (; i < n; i++) y[i] = (float)S(x[i], &p);                                  \
-    }
-
-/* unary kernel whose vector function returns float64 halves (rounded once here) */
-#define UNARY2(NAME, FN, S)                                                            \
-    static inline V NAME##_pk(V x, const P *p, V *ok)                                  \
-    {                                                                                  \
-        D2 r = FN(x, p, ok);                                                           \
-        return pack(r.l, r.h);                                                         \
-    }                                                                                  \
-    UNARY(NAME, NAME##_pk, S)
-
-/* vjp g * f'(x) from a float32 derivative */
-#define VJP(NAME, FN, S)                                                               \
-    void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
-    {                                                                                  \
-        const P p = params(a, b);                                                      \
-        int64_t i = 0;                                                                 \
-        for (; i + 8 <= n; i += 8) {                                                   \
-            V xv = _mm256_loadu_ps(x + i), gv = _mm256_loadu_ps(g + i), ok;            \
-            V r = _mm256_mul_ps(gv, FN(xv, &p, &ok));                                  \
-            PATCH2(S, gv, xv, r, ok);                                                  \
-            _mm256_storeu_ps(y + i, r);                                                \
-        }                                                                              \
-        for (; i < n; i++) y[i] = (float)((double)g[i] * S(x[i], &p));                 \
-    }
-
-/* vjp g * f'(x) from a float64 derivative: the product is rounded once */
-#define VJP2(NAME, FN, S)                                                              \
-    static inline V NAME##_gm(V g, V x, const P *p, V *ok)                             \
-    {                                                                                  \
-        D2 r = FN(x, p, ok);                                                           \
-        return pack(_mm256_mul_pd(lo(g), r.l), _mm256_mul_pd(hi(g), r.h));             \
-    }                                                                                  \
-    void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
-    {                                                                                  \
-        const P p = params(a, b);                                                      \
-        int64_t i = 0;                                                                 \
-        for (; i + 8 <= n; i += 8) {                                                   \
-            V xv = _mm256_loadu_ps(x + i), gv = _mm256_loadu_ps(g + i), ok;            \
-            V r = NAME##_gm(gv, xv, &p, &ok);                                          \
-            PATCH2(S, gv, xv, r, ok);                                                  \
-            _mm256_storeu_ps(y + i, r);                                                \
-        }                                                                              \
-        for (; i < n; i++) y[i] = (float)((double)g[i] * S(x[i], &p));                 \
-    }
-
-/* one entry: f (UNARY or UNARY2), f' and the vjp (DK = 1 or 2: float32 or float64 algebra) */
-#define ENTRY(N, FF, DK)                                                               \
-    FF(N##_f, v_##N, s_##N)                                                            \
-    UNARY##DK(N##_df, v_d##N, s_d##N)                                                  \
-    VJP##DK(N##_vjp, v_d##N, s_d##N)
-#define UNARY1 UNARY
-#define VJP1 VJP
-
-/* Staged drivers for kernels that call a libmvec function: the call would sit in the middle of
-   each iteration (and its ABI clobbers every vector register), so the out-of-order core could not
-   overlap iterations. Instead, per block of STAGE_N elements, ST(x) (the libmvec part) runs over
-   the block into a buffer first, then FN(x, st, &p, &ok) finishes each vector. */
-#define STAGE_N 256
-#define STAGED_LOOP(LOADS, ST, BODY, TAIL)                                             \
-    const P p = params(a, b);                                                          \
-    float st_[STAGE_N] __attribute__((aligned(32)));                                   \
-    int64_t i = 0, nv_ = n & ~(int64_t)7;                                              \
-    while (i < nv_) {                                                                  \
-        int64_t k_ = nv_ - i < STAGE_N ? nv_ - i : STAGE_N;                            \
-        for (int64_t j = 0; j < k_; j += 8)                                            \
-            _mm256_store_ps(st_ + j, ST(_mm256_loadu_ps(x + i + j), &p));              \
-        for (int64_t j = 0; j < k_; j += 8) {                                          \
-            LOADS;                                                                     \
-            V sv = _mm256_load_ps(st_ + j), ok;                                        \
-            BODY;                                                                      \
-        }                                                                              \
-        i += k_;                                                                       \
-    }                                                                                  \
-    for (; i < n; i++) TAIL;
-
-#define UNARY_S(NAME, ST, FN, S)                                                       \
-    void NAME(const float *x, float *y, int64_t n, double a, double b)                 \
-    {                                                                                  \
-        STAGED_LOOP(V xv = _mm256_loadu_ps(x + i + j), ST,                             \
-                    V r = FN(xv, sv, &p, &ok); PATCH1(S, xv, r, ok);                   \
-                    _mm256_storeu_ps(y + i + j, r),                                    \
-                    y[i] = (float)S(x[i], &p))                                         \
-    }
-#define UNARY2_S(NAME, ST, FN, S)                                                      \
-    static inline V NAME##_pk(V x, V sv, const P *p, V *ok)                            \
-    {                                                                                  \
-        D2 r = FN(x, sv, p, ok);                                                       \
-        return pack(r.l, r.h);                                                         \
-    }                                                                                  \
-    UNARY_S(NAME, ST, NAME##_pk, S)
-#define VJP_S(NAME, ST, FN, S) /* FN(g, x, st, &p, &ok) gives g f'(x) */               \
-    void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
-    {                                                                                  \
-        STAGED_LOOP(V xv = _mm256_loadu_ps(x + i + j); V gv = _mm256_loadu_ps(g + i + j), \
-                    ST,                                                                \
-                    V r = FN(gv, xv, sv, &p, &ok);                                     \
-                    PATCH2(S, gv, xv, r, ok); _mm256_storeu_ps(y + i + j, r),          \
-                    y[i] = (float)((double)g[i] * S(x[i], &p)))                        \
-    }
-#define VJP2_S(NAME, ST, FN, S)                                                        \
-    void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
-    {                                                                                  \
-        STAGED_LOOP(V xv = _mm256_loadu_ps(x + i + j); V gv = _mm256_loadu_ps(g + i + j), \
-                    ST,                                                                \
-                    D2 d = FN(xv, sv, &p, &ok);                                        \
-                    V r = pack(_mm256_mul_pd(lo(gv), d.l), _mm256_mul_pd(hi(gv), d.h));  \
-                    PATCH2(S, gv, xv, r, ok); _mm256_storeu_ps(y + i + j, r),          \
-                    y[i] = (float)((double)g[i] * S(x[i], &p)))                        \
-    }
+#include "_kernels.h"
 
 /* ======================================================================== the entries */
 /* Scalar float64 definitions first (s_*), then the vector fast paths (v_*). */
@@ -527,23 +296,46 @@ static inline V v_silu(V x, const P *p, V *ok)
     V e = vcorr(vexp(_mm256_sub_ps(vf(0), vabs(bx))), x, bx, p);
     return vxsig(x, bx, e);  /* float32 algebra: <= 2.5 ulp */
 }
-static inline D dsilu_h(D bx, D e, D pos)
-{
-    D one = vd(1);
-    D q = _mm256_div_pd(one, _mm256_add_pd(one, e)), eq = _mm256_mul_pd(e, q);
-    D s = seld(pos, q, eq), t = seld(pos, eq, q);  /* sigma(bx), sigma(-bx) */
-    return _mm256_mul_pd(s, _mm256_fmadd_pd(bx, t, one));
-}
-static inline D2 v_dsilu(V x, const P *p, V *ok)
+/* f' = s (1 + bx t), s = sigma(bx), t = sigma(-bx), in float32 arithmetic that keeps the
+   cancellation of 1 + bx t near the root bx = -1.278 exact: with e = e^{-|bx|}, 1 + e = t1 + tl
+   (Fast2Sum), q = fl(1/t1) and rq = 1 - q (t1 + tl) (FMA), 1/(1 + e) = q (1 + rq); e q = eq + el
+   (FMA). Then 1 + bx t = fma(bx, t_h, 1) + (bx t_l + d t_h), bx + d = beta x exactly, and the
+   product s (1 + bx t) is h + l with l its FMA-exact rounding error plus the cross terms. Only
+   vexp's error remains, as with float64 algebra. */
+static inline V2 v_dsilu2(V x, const P *p, V *ok)
 {
     V bx = _mm256_mul_ps(x, vf(p->af)), pos = ge(bx, vf(0));
     *ok = _mm256_and_ps(ge(bx, vf(-80)), lt(bx, vf(INFINITY)));
-    D b = vd(p->a), bl = _mm256_mul_pd(lo(x), b), bh = _mm256_mul_pd(hi(x), b);
-    D2 e = expnabs2(bx, bl, bh);
-    D2 r = {dsilu_h(bl, e.l, mlo(pos)), dsilu_h(bh, e.h, mhi(pos))};
+    V d = p->a == 1.0 ? _mm256_setzero_ps()
+                      : _mm256_fmadd_ps(x, vf(p->alo), _mm256_fmsub_ps(x, vf(p->af), bx));
+    V e = vexp(_mm256_sub_ps(vf(0), vabs(bx)));
+    e = _mm256_fnmadd_ps(e, _mm256_xor_ps(d, _mm256_and_ps(bx, vf(-0.0f))), e);
+    V t1 = _mm256_add_ps(vf(1), e), tl = _mm256_sub_ps(e, _mm256_sub_ps(t1, vf(1)));
+    V q = _mm256_div_ps(vf(1), t1);
+    V rq = _mm256_fnmadd_ps(q, tl, _mm256_fnmadd_ps(q, t1, vf(1)));
+    V eq = _mm256_mul_ps(e, q), el = _mm256_fmadd_ps(eq, rq, _mm256_fmsub_ps(e, q, eq));
+    V ql = _mm256_mul_ps(q, rq);
+    V th = sel(pos, eq, q), tlo = sel(pos, el, ql);  /* sigma(-bx) = th + tlo */
+    V sh = sel(pos, q, eq), slo = sel(pos, ql, el);  /* sigma(bx) = sh + slo */
+    V wh = _mm256_fmadd_ps(bx, th, vf(1)), wl = _mm256_fmadd_ps(bx, tlo, _mm256_mul_ps(d, th));
+    V h = _mm256_mul_ps(sh, wh);
+    V l = _mm256_fmadd_ps(sh, wl, _mm256_fmadd_ps(slo, wh, _mm256_fmsub_ps(sh, wh, h)));
+    V2 r = {h, l};
     return r;
 }
-ENTRY(silu, UNARY, 2)
+static inline V v_dsilu(V x, const P *p, V *ok)
+{
+    V2 r = v_dsilu2(x, p, ok);
+    return _mm256_add_ps(r.h, r.l);
+}
+static inline V v_vjp_silu(V g, V x, const P *p, V *ok)
+{
+    V2 r = v_dsilu2(x, p, ok);
+    return _mm256_fmadd_ps(g, r.h, _mm256_mul_ps(g, r.l));
+}
+UNARY(silu_f, v_silu, s_silu)
+UNARY(silu_df, v_dsilu, s_dsilu)
+VJPG(silu_vjp, v_vjp_silu, s_dsilu)
 
 /* ----------------------------------------------------------------------- gelu x Phi(x) */
 #define INV_SQRT_2PI 0.398942280401432677939946059934
@@ -559,42 +351,51 @@ static inline double s_dgelu(double x, const P *p)
     if (isinf(x)) return x > 0 ? 1.0 : 0.0;
     return 0.5 * erfc(-x * M_SQRT1_2) + x * exp(-0.5 * x * x) * INV_SQRT_2PI;
 }
-/* the staged part: erfc(z), z = fl(-x/sqrt 2), = 2 Phi(x) up to z's rounding */
+/* The staged part: c = erfc(w), w = fl(|x|/sqrt 2), so Phi(x) = c/2 for x < 0 and 1 - c/2 for
+   x >= 0 (up to w's rounding). erfc of a positive argument is below 1, where its 1.6-ulp error
+   is half as large in absolute terms as erfc's of the negative argument near 1..2. */
+#define W_HI ((float)M_SQRT1_2)
+#define W_LO ((float)(M_SQRT1_2 - (double)W_HI))
 static inline V st_gelu(V x, const P *p)
 {
     (void)p;
-    return _ZGVdN8v_erfcf(_mm256_mul_ps(x, vf(-(float)M_SQRT1_2)));
+    return _ZGVdN8v_erfcf(_mm256_mul_ps(vabs(x), vf(W_HI)));
 }
-static inline V v_gelu(V x, V cdf2, const P *p, V *ok)
+static inline V v_gelu(V x, V c, const P *p, V *ok)
 {
-    (void)p;  /* float32 algebra: erfcf (1.6 ulp) times 0.5 (exact) times x */
-    *ok = ge(x, vf(-12.5f));  /* Phi(x) is normal above -12.5 */
-    return _mm256_mul_ps(x, _mm256_mul_ps(vf(0.5f), cdf2));
+    (void)p;  /* x c/2 (x < 0), x - x c/2 (x >= 0, one FMA rounding) */
+    /* Phi(x) is normal above -12.5; +inf would give inf - inf */
+    *ok = _mm256_and_ps(ge(x, vf(-12.5f)), lt(x, vf(INFINITY)));
+    V h = _mm256_mul_ps(vf(0.5f), c);
+    return sel(ge(x, vf(0)), _mm256_fnmadd_ps(x, h, x), _mm256_mul_ps(x, h));
 }
-/* Phi + x phi in float32 without losing the cancellation near the root x = -0.7518: with
-   phi = e C (1 - lo/2) (e = e^{-hi/2}, x^2 = hi + lo exactly, C = 1/sqrt(2 pi) = Ch + Cl) split
-   as ph + pl (ph = fl(e Ch), pl its FMA-exact rounding error and the other small terms), and
-   Phi = erfc(z)/2 - sqrt(2) phi dz (dz = -x/sqrt 2 - z, z = fl(-x/sqrt 2) what erfcf got),
-   f' = fma(x, ph, erfc(z)/2) + (x pl - sqrt(2) ph dz): the FMA is exact up to its own rounding,
-   so only erfcf's and vexp's errors remain (as with float64 algebra). */
+/* Phi + x phi in float32 without losing the cancellation near the root x = -0.7518:
+   phi = e C (1 - lo/2) (e = e^{-hi/2}, x^2 = hi + lo exactly, C = 1/sqrt(2 pi) = Ch + Cl) is
+   split as ph + pl (ph = fl(e Ch), pl its FMA-exact rounding error and the other small terms);
+   Phi = c/2 (x < 0) or 1 - c/2 (x >= 0), corrected by -+sqrt(2) phi dw for the rounding of
+   w (dw = |x|/sqrt 2 - w). Then f' = fma(x, ph, +-c/2) [+ 1] + (x pl +- sqrt(2) ph dw): the FMA
+   is exact up to its own rounding (the + 1 is a Fast2Sum), so only erfcf's and vexp's errors
+   remain, as with float64 algebra; the result is returned unrounded as h + l. */
 #define C_HI ((float)INV_SQRT_2PI)
 #define C_LO ((float)(INV_SQRT_2PI - (double)C_HI))
-#define Z_HI (-(float)M_SQRT1_2)
-#define Z_LO ((float)(-M_SQRT1_2 - (double)Z_HI))
-typedef struct { V h, l; } V2;  /* an unrounded float32 sum h + l */
-static inline V2 v_dgelu2(V x, V cdf2, const P *p, V *ok)
+static inline V2 v_dgelu2(V x, V c, const P *p, V *ok)
 {
     (void)p;
     *ok = _mm256_and_ps(ge(x, vf(-12.5f)), le(x, vf(1e4f)));
-    V z = _mm256_mul_ps(x, vf(Z_HI));
-    V dz = _mm256_fmadd_ps(x, vf(Z_LO), _mm256_fmsub_ps(x, vf(Z_HI), z));
+    V ax = vabs(x), pos = ge(x, vf(0)), sgn = _mm256_andnot_ps(pos, vf(-0.0f));  /* x < 0 */
+    V w = _mm256_mul_ps(ax, vf(W_HI));
+    V dw = _mm256_fmadd_ps(ax, vf(W_LO), _mm256_fmsub_ps(ax, vf(W_HI), w));
     V sq = _mm256_mul_ps(x, x), sqlo = _mm256_fmsub_ps(x, x, sq);
     V e = vexp(_mm256_mul_ps(vf(-0.5f), sq));
     V ph = _mm256_mul_ps(e, vf(C_HI));
     V pl = _mm256_fmadd_ps(e, vf(C_LO), _mm256_fmsub_ps(e, vf(C_HI), ph));
     pl = _mm256_fnmadd_ps(_mm256_mul_ps(ph, vf(0.5f)), sqlo, pl);
-    V small = _mm256_fnmadd_ps(_mm256_mul_ps(vf((float)M_SQRT2), ph), dz, _mm256_mul_ps(x, pl));
-    V2 r = {_mm256_fmadd_ps(x, ph, _mm256_mul_ps(vf(0.5f), cdf2)), small};
+    V corr = _mm256_xor_ps(_mm256_mul_ps(_mm256_mul_ps(vf((float)M_SQRT2), ph), dw), sgn);
+    V small = _mm256_fmadd_ps(x, pl, corr);
+    V hc = _mm256_xor_ps(_mm256_mul_ps(vf(0.5f), c), _mm256_and_ps(pos, vf(-0.0f)));
+    V u = _mm256_fmadd_ps(x, ph, hc);  /* x ph + c/2 (x < 0) or x ph - c/2 (x >= 0) */
+    V h1 = _mm256_add_ps(vf(1), u), e1 = _mm256_add_ps(_mm256_sub_ps(vf(1), h1), u);
+    V2 r = {sel(pos, h1, u), sel(pos, _mm256_add_ps(e1, small), small)};
     return r;
 }
 static inline V v_dgelu(V x, V cdf2, const P *p, V *ok)
@@ -843,299 +644,6 @@ static inline D2 v_dmish(V x, const P *p, V *ok)
     return r;
 }
 ENTRY(mish, UNARY2, 2)
-
-/* ================================================================ softmax, log_softmax rows
-   Row-wise over a C-contiguous (rows, m) float32 array (the last axis). Each function handles
-   the rows whose inputs are all finite; skip[r] = 1 marks the others (and the count is returned),
-   which the caller recomputes with the NumPy formula (it defines the +-inf/NaN semantics).
-   x - max is exact in float64; exp gets its float32 rounding t and the first-order correction
-   e^t (1 + (t64 - t)); sums run in float64, and every output is rounded once. */
-static inline V vmax8(V a)  /* horizontal max, broadcast */
-{
-    a = _mm256_max_ps(a, _mm256_permute2f128_ps(a, a, 1));
-    a = _mm256_max_ps(a, _mm256_permute_ps(a, 0x4e));
-    return _mm256_max_ps(a, _mm256_permute_ps(a, 0xb1));
-}
-static inline double hsum(D a)
-{
-    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
-    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
-}
-/* max of a row and the index of its first occurrence; 0 if a value is not finite */
-static int row_max(const float *x, int64_t m, float *mx, int64_t *arg)
-{
-    V vm = vf(-INFINITY), bad = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 8 <= m; i += 8) {
-        V v = _mm256_loadu_ps(x + i);
-        bad = _mm256_or_ps(bad, _mm256_cmp_ps(vabs(v), vf(INFINITY), _CMP_NLT_UQ));
-        vm = _mm256_max_ps(vm, v);
-    }
-    if (_mm256_movemask_ps(bad)) return 0;
-    float best = _mm_cvtss_f32(_mm256_castps256_ps128(vmax8(vm)));
-    for (; i < m; i++) {
-        if (!isfinite(x[i])) return 0;
-        if (x[i] > best) best = x[i];
-    }
-    for (i = 0; x[i] != best; i++) {}
-    *mx = best;
-    *arg = i;
-    return 1;
-}
-/* e^t for 8 float64 lanes (halves tl, th): vexp of the rounded t, corrected to first order for
-   the rounding; lanes outside [-87, 80] (a subnormal or overflowing float32 e^t) use exp() */
-static inline D2 exp_d(D tl, D th)
-{
-    V t = pack(tl, th), e = vexp(_mm256_min_ps(t, vf(80)));
-    D2 r = {_mm256_fmadd_pd(lo(e), _mm256_sub_pd(tl, lo(t)), lo(e)),
-            _mm256_fmadd_pd(hi(e), _mm256_sub_pd(th, hi(t)), hi(e))};
-    int out = _mm256_movemask_ps(_mm256_or_ps(lt(t, vf(-87)), gt(t, vf(80))));
-    if (__builtin_expect(out != 0, 0)) {
-        double ts[8], rs[8];
-        _mm256_storeu_pd(ts, tl);
-        _mm256_storeu_pd(ts + 4, th);
-        _mm256_storeu_pd(rs, r.l);
-        _mm256_storeu_pd(rs + 4, r.h);
-        for (int j = 0; j < 8; j++)
-            if ((out >> j) & 1) rs[j] = exp(ts[j]);
-        r.l = _mm256_loadu_pd(rs);
-        r.h = _mm256_loadu_pd(rs + 4);
-    }
-    return r;
-}
-/* e^(x - mx) for 8 lanes as float64 halves, x - mx exact in float64 */
-static inline D2 exp_shift(V x, double mx)
-{
-    return exp_d(_mm256_sub_pd(lo(x), vd(mx)), _mm256_sub_pd(hi(x), vd(mx)));
-}
-static inline double sexp_shift(float x, double mx) { return exp((double)x - mx); }
-
-/* y = softmax(x) of one row whose max is mx; 1 + the sum of the others is returned in *rest */
-static void softmax_row(const float *x, float *y, int64_t m, double mx, int64_t top, double *rest)
-{
-    D acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    double tail = 0;
-    for (; i + 8 <= m; i += 8) {  /* pass 1: the sum, without the maximum's exact 1 */
-        D2 e = exp_shift(_mm256_loadu_ps(x + i), mx);
-        if (top >= i && top < i + 8) {
-            double es[8];
-            _mm256_storeu_pd(es, e.l);
-            _mm256_storeu_pd(es + 4, e.h);
-            es[top - i] = 0;
-            e.l = _mm256_loadu_pd(es);
-            e.h = _mm256_loadu_pd(es + 4);
-        }
-        acc = _mm256_add_pd(acc, _mm256_add_pd(e.l, e.h));
-    }
-    for (; i < m; i++)
-        if (i != top) tail += sexp_shift(x[i], mx);
-    double r = hsum(acc) + tail, inv = 1.0 / (1.0 + r);
-    *rest = r;
-    if (!y) return;
-    for (i = 0; i + 8 <= m; i += 8) {  /* pass 2: e / sum, rounded once */
-        D2 e = exp_shift(_mm256_loadu_ps(x + i), mx);
-        _mm256_storeu_ps(y + i, pack(_mm256_mul_pd(e.l, vd(inv)), _mm256_mul_pd(e.h, vd(inv))));
-    }
-    for (; i < m; i++) y[i] = (float)(sexp_shift(x[i], mx) * inv);
-}
-
-int64_t softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, unsigned char *skip)
-{
-    int64_t nskip = 0;
-    for (int64_t r = 0; r < rows; r++, x += m, y += m) {
-        skip[r] = 0;
-        float mx;
-        int64_t top;
-        double rest;
-        if (!row_max(x, m, &mx, &top)) {
-            skip[r] = 1, nskip++;
-            continue;
-        }
-        softmax_row(x, y, m, mx, top, &rest);
-    }
-    return nskip;
-}
-
-int64_t log_softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, unsigned char *skip)
-{
-    int64_t nskip = 0;
-    for (int64_t r = 0; r < rows; r++, x += m, y += m) {
-        skip[r] = 0;
-        float mx;
-        int64_t top;
-        double rest;
-        if (!row_max(x, m, &mx, &top)) {
-            skip[r] = 1, nskip++;
-            continue;
-        }
-        softmax_row(x, NULL, m, mx, top, &rest);
-        D vm = vd(mx), lse = vd(log1p(rest));  /* (x - m) - log1p(rest); x - m is exact */
-        int64_t i = 0;
-        for (; i + 8 <= m; i += 8) {
-            V v = _mm256_loadu_ps(x + i);
-            _mm256_storeu_ps(y + i, pack(_mm256_sub_pd(_mm256_sub_pd(lo(v), vm), lse),
-                                         _mm256_sub_pd(_mm256_sub_pd(hi(v), vm), lse)));
-        }
-        for (; i < m; i++) y[i] = (float)(((double)x[i] - mx) - log1p(rest));
-    }
-    return nskip;
-}
-
-/* all of a row finite (and, with lo_ok/hi_ok, inside [lo_ok, hi_ok]); the first max's index */
-static int row_check(const float *a, int64_t m, float lo_ok, float hi_ok, int64_t *arg)
-{
-    V vm = vf(-INFINITY), bad = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 8 <= m; i += 8) {
-        V v = _mm256_loadu_ps(a + i);
-        bad = _mm256_or_ps(bad, _mm256_cmp_ps(v, vf(lo_ok), _CMP_NGE_UQ));
-        bad = _mm256_or_ps(bad, _mm256_cmp_ps(v, vf(hi_ok), _CMP_NLE_UQ));
-        vm = _mm256_max_ps(vm, v);
-    }
-    if (_mm256_movemask_ps(bad)) return 0;
-    float best = _mm_cvtss_f32(_mm256_castps256_ps128(vmax8(vm)));
-    for (; i < m; i++) {
-        if (!(a[i] >= lo_ok && a[i] <= hi_ok)) return 0;
-        if (a[i] > best) best = a[i];
-    }
-    if (arg) {
-        for (i = 0; a[i] != best; i++) {}
-        *arg = i;
-    }
-    return 1;
-}
-/* sum over i != top of a[i] (or of exp(a[i])), in float64 */
-static double sum_except(const float *a, int64_t m, int64_t top, int of_exp)
-{
-    D acc = _mm256_setzero_pd();
-    int64_t i = 0;
-    for (; i + 8 <= m; i += 8) {
-        V v = _mm256_loadu_ps(a + i);
-        D2 d = {lo(v), hi(v)};
-        if (of_exp) d = exp_d(d.l, d.h);
-        if (top >= i && top < i + 8) {
-            double ds[8];
-            _mm256_storeu_pd(ds, d.l);
-            _mm256_storeu_pd(ds + 4, d.h);
-            ds[top - i] = 0;
-            d.l = _mm256_loadu_pd(ds);
-            d.h = _mm256_loadu_pd(ds + 4);
-        }
-        acc = _mm256_add_pd(acc, _mm256_add_pd(d.l, d.h));
-    }
-    double tail = 0;
-    for (; i < m; i++)
-        if (i != top) tail += of_exp ? exp((double)a[i]) : (double)a[i];
-    return hsum(acc) + tail;
-}
-
-/* softmax vjp: out = y (g' - <g', y>), g' = g - g[top], top = argmax y (from_y: ref is y, else x) */
-int64_t softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t rows, int64_t m,
-                         unsigned char *skip, int64_t from_y)
-{
-    int64_t nskip = 0;
-    for (int64_t r = 0; r < rows; r++, g += m, ref += m, out += m) {
-        skip[r] = 0;
-        int64_t top;
-        const float *y = ref;
-        if (!row_check(g, m, -FLT_MAX, FLT_MAX, NULL)) {
-            skip[r] = 1, nskip++;
-            continue;
-        }
-        if (from_y) {
-            if (!row_check(ref, m, -FLT_MAX, FLT_MAX, &top)) {
-                skip[r] = 1, nskip++;
-                continue;
-            }
-        } else {
-            float mx;
-            double rest;
-            if (!row_max(ref, m, &mx, &top)) {
-                skip[r] = 1, nskip++;
-                continue;
-            }
-            softmax_row(ref, out, m, mx, top, &rest);  /* y in out, then overwritten in place */
-            y = out;
-        }
-        double gt = g[top];
-        D acc = _mm256_setzero_pd(), gtv = vd(gt);
-        int64_t i = 0;
-        for (; i + 8 <= m; i += 8) {
-            V gv = _mm256_loadu_ps(g + i), yv = _mm256_loadu_ps(y + i);
-            acc = _mm256_fmadd_pd(_mm256_sub_pd(lo(gv), gtv), lo(yv), acc);
-            acc = _mm256_fmadd_pd(_mm256_sub_pd(hi(gv), gtv), hi(yv), acc);
-        }
-        double dot = hsum(acc);
-        for (; i < m; i++) dot += ((double)g[i] - gt) * y[i];
-        D dv = vd(dot);
-        for (i = 0; i + 8 <= m; i += 8) {
-            V gv = _mm256_loadu_ps(g + i), yv = _mm256_loadu_ps(y + i);
-            D l = _mm256_mul_pd(lo(yv), _mm256_sub_pd(_mm256_sub_pd(lo(gv), gtv), dv));
-            D h = _mm256_mul_pd(hi(yv), _mm256_sub_pd(_mm256_sub_pd(hi(gv), gtv), dv));
-            _mm256_storeu_ps(out + i, pack(l, h));
-        }
-        for (; i < m; i++) out[i] = (float)((double)y[i] * (((double)g[i] - gt) - dot));
-    }
-    return nskip;
-}
-
-/* log_softmax vjp: out = g - p sum(g), p = softmax(x) (or e^y); at top = argmax p the entry is
-   g_top p_rest - p_top g_rest with both rests summed over the other entries (no 1 - p_top) */
-int64_t log_softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t rows,
-                             int64_t m, unsigned char *skip, int64_t from_y)
-{
-    int64_t nskip = 0;
-    for (int64_t r = 0; r < rows; r++, g += m, ref += m, out += m) {
-        skip[r] = 0;
-        int64_t top;
-        float mx = 0;
-        double p_rest, p_top, inv = 0;
-        if (!row_check(g, m, -FLT_MAX, FLT_MAX, NULL)) {
-            skip[r] = 1, nskip++;
-            continue;
-        }
-        if (from_y) {  /* p = e^y */
-            if (!row_check(ref, m, -FLT_MAX, FLT_MAX, &top)) {
-                skip[r] = 1, nskip++;
-                continue;
-            }
-            p_rest = sum_except(ref, m, top, 1);
-            p_top = exp((double)ref[top]);
-        } else {
-            double rest;
-            if (!row_max(ref, m, &mx, &top)) {
-                skip[r] = 1, nskip++;
-                continue;
-            }
-            softmax_row(ref, NULL, m, mx, top, &rest);
-            inv = 1.0 / (1.0 + rest);
-            p_rest = rest * inv;
-            p_top = inv;
-        }
-        double g_top = g[top], g_rest = sum_except(g, m, top, 0), gs = g_rest + g_top;
-        int64_t i = 0;
-        for (; i + 8 <= m; i += 8) {
-            V gv = _mm256_loadu_ps(g + i), rv = _mm256_loadu_ps(ref + i);
-            D2 p;
-            if (from_y) {
-                p = exp_d(lo(rv), hi(rv));
-            } else {
-                p = exp_shift(rv, mx);
-                p.l = _mm256_mul_pd(p.l, vd(inv));
-                p.h = _mm256_mul_pd(p.h, vd(inv));
-            }
-            D l = _mm256_fnmadd_pd(p.l, vd(gs), lo(gv)), h = _mm256_fnmadd_pd(p.h, vd(gs), hi(gv));
-            _mm256_storeu_ps(out + i, pack(l, h));
-        }
-        for (; i < m; i++) {
-            double pi = from_y ? exp((double)ref[i]) : sexp_shift(ref[i], mx) * inv;
-            out[i] = (float)((double)g[i] - pi * gs);
-        }
-        out[top] = (float)(g_top * p_rest - p_top * g_rest);
-    }
-    return nskip;
-}
 
 #pragma GCC pop_options
 
