@@ -12,6 +12,12 @@ Cases
   * The MNIST-1D CNN (three Conv1d of 25 channels + linear read-out), batch 128, float32, SGD:
     actlab vs torch (scikit-learn has no CNN).
 
+Two thread pools share this process (OpenBLAS for numpy/actlab and scikit-learn, OpenMP for
+torch). OpenBLAS's workers busy-wait after each call (about 0.1 s by default), so in interleaved
+timing they steal the cores from the torch run that follows: torch at 2 threads measured 6.5 ms
+per MLP step here against 3.8 ms alone. ``OPENBLAS_THREAD_TIMEOUT=4`` (set below, before numpy
+loads) makes them sleep almost at once; with it torch runs at its standalone speed.
+
 Data: MNIST from ../shared/datasets/mnist relative to the repository when present (else random
 numbers of the same shape), MNIST-1D-shaped random signals for the CNN; step times do not depend
 on the values. Run:  .venv/bin/python benchmarks/bench_training.py [--threads 2] [--repeats 5]
@@ -19,15 +25,20 @@ on the values. Run:  .venv/bin/python benchmarks/bench_training.py [--threads 2]
 
 from __future__ import annotations
 
-import argparse
-import json
-import platform
-import sys
-import time
-import warnings
-from pathlib import Path
+import os
 
-import numpy as np
+# Before numpy loads OpenBLAS: idle BLAS workers must not spin through torch's timed runs.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 MNIST_DIR = ROOT.parent / "shared" / "datasets" / "mnist"
@@ -172,7 +183,8 @@ def main(argv=None) -> int:
           f"python {platform.python_version()}, numpy {np.__version__}, "
           f"torch {torch.__version__ if torch else 'absent'}, sklearn {sklearn.__version__}")
     print(f"threads pinned: BLAS (threadpoolctl) {args.threads} [{'; '.join(blas)}], "
-          f"torch {torch.get_num_threads() if torch else '-'}")
+          f"torch {torch.get_num_threads() if torch else '-'}; "
+          f"OPENBLAS_THREAD_TIMEOUT={os.environ.get('OPENBLAS_THREAD_TIMEOUT')}")
     print(f"data: {source}; batch {bs}; {steps} steps per run; interleaved best of "
           f"{args.repeats}; float32; SGD lr {lr}\n")
 
