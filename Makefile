@@ -40,5 +40,8 @@ bench: $(TSTAMP)
 	$(PY) benchmarks/bench_activations.py
 	$(PY) benchmarks/bench_training.py
 
+lint: $(TSTAMP)
+	$(VENV)/bin/ruff check src tests benchmarks examples
+
 clean:
 	rm -rf $(VENV) build src/*.egg-info $(OUT) actlab-report

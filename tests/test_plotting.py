@@ -44,7 +44,7 @@ def test_figure_for_every_entry(name):
     if not act.vector:
         np.testing.assert_array_equal(y, act(x))
     # kinks: a gap in f' at the kink, a closed dot at the derivative actlab returns
-    xd, yd = d_line.get_xdata(), d_line.get_ydata()
+    yd = d_line.get_ydata()
     assert np.count_nonzero(np.isnan(yd)) == len(info.kinks)
     closed = lines_named(ax_d, "_kink_closed")
     assert [(ln.get_xdata()[0], ln.get_ydata()[0]) for ln in closed] == [

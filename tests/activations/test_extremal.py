@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
-from actlab.activations.smooth import SELU_ALPHA, SELU_SCALE
+from actlab.activations.exponential import SELU_ALPHA, SELU_SCALE
 
 from .cases import ELEMENTWISE, FAMILIES, VECTOR, Case, params
 

@@ -72,7 +72,7 @@ def test_same_seed_bitwise_identical():
                 epochs=3, batch_size=10, seed=fit_seed, progress=False)
         return m, [(r.train_loss, r.train_accuracy) for r in h]
 
-    (a, ha), (b, hb), (c, hc) = run(7), run(7), run(8)
+    (a, ha), (b, hb), (_, hc) = run(7), run(7), run(8)
     assert ha == hb
     for p, q in zip(a.state().values(), b.state().values()):
         assert p.tobytes() == q.tobytes()

@@ -1,6 +1,11 @@
 """The activation catalogue: one registry, filled by importing the entry modules in order."""
 
-from . import classic, smooth, softmax, hard  # noqa: F401  (registration side effects)
+# isort: off
+# Import order is registration order, which names(), `actlab list` and the plots follow:
+# the articles' functions first, then the modern extras.
+from . import classic, smooth, softmax  # noqa: F401
+from . import exponential, hard  # noqa: F401
+# isort: on
 from .registry import Activation, aliases, canonical, get, names, register, spec
 from .spec import Extremum, Info, Kink, Param, Spec
 

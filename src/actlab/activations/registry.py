@@ -168,7 +168,7 @@ class Activation:
         return self.spec.vector
 
     def config(self) -> dict[str, Any]:
-        """``{"name": ..., "params": {...}}``; ``get(**config)``-style round trip via from_config."""
+        """``{"name": ..., "params": {...}}``, the inverse of :meth:`from_config`."""
         return {"name": self.name, "params": dict(self.params)}
 
     @classmethod
@@ -181,7 +181,9 @@ class Activation:
 
     def __eq__(self, other: object) -> bool:
         return (
-            isinstance(other, Activation) and self.name == other.name and self.params == other.params
+            isinstance(other, Activation)
+            and self.name == other.name
+            and self.params == other.params
         )
 
     def __hash__(self) -> int:

@@ -288,7 +288,8 @@ def plot_catalogue_grid(ncols: int = 5) -> Figure:
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="upper right", ncols=2, frameon=False)
     fig.suptitle(f"actlab catalogue: {len(entries)} activations.  f solid, f' dashed; thin dashed "
-                 "lines: range bounds; dots: kinks (filled = the f' actlab returns); \u25bc minimum")
+                 "lines: range bounds; dots: kinks (filled = the f' actlab returns); "
+                 "\u25bc minimum")
     return fig
 
 
