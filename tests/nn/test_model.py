@@ -146,3 +146,26 @@ def test_invalid_layers():
         Activation("rleu")
     with pytest.raises(ValueError):
         Dense(0, 3)
+
+
+def test_skipping_input_grad_stops_at_first_trained_layer_with_same_grads():
+    from actlab.nn import Conv1d, Unflatten
+
+    model = Sequential([Unflatten((1, 12)), Conv1d(1, 3, 3), Activation("relu"), Flatten(),
+                        Dense(30, 2)], seed=4, dtype=np.float64)
+    X = np.random.default_rng(1).standard_normal((5, 12))
+    dy = np.random.default_rng(2).standard_normal((5, 2))
+    calls = []
+    original = model.layers[0].backward
+    model.layers[0].backward = lambda d, **kw: calls.append(1) or original(d, **kw)
+
+    model.forward(X, training=True)
+    dx = model.backward(dy)
+    full = [g.copy() for g in model.gradients()]
+    assert dx.shape == X.shape and calls == [1]
+
+    model.forward(X, training=True)
+    assert model.backward(dy, need_input_grad=False) is None
+    assert calls == [1]  # the parameter-free Unflatten below the conv was not back-propagated
+    for a, b in zip(full, model.gradients()):
+        np.testing.assert_array_equal(a, b)

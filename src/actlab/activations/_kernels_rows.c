@@ -21,6 +21,18 @@ static inline double hsum(D a)
     __m128d s = _mm_add_pd(_mm256_castpd256_pd128(a), _mm256_extractf128_pd(a, 1));
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
 }
+/* the first i with a[i] == v (== as in C: -0 equals +0), v known to occur in a[0..m) */
+static inline int64_t first_eq(const float *a, int64_t m, float v)
+{
+    V vv = vf(v);
+    int64_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+        int k = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(a + i), vv, _CMP_EQ_OQ));
+        if (k) return i + __builtin_ctz((unsigned)k);
+    }
+    for (; a[i] != v; i++) {}
+    return i;
+}
 /* max of a row and the index of its first occurrence; 0 if a value is not finite */
 static int row_max(const float *x, int64_t m, float *mx, int64_t *arg)
 {
@@ -37,9 +49,8 @@ static int row_max(const float *x, int64_t m, float *mx, int64_t *arg)
         if (!isfinite(x[i])) return 0;
         if (x[i] > best) best = x[i];
     }
-    for (i = 0; x[i] != best; i++) {}
     *mx = best;
-    *arg = i;
+    *arg = first_eq(x, m, best);
     return 1;
 }
 /* e^t for 8 float64 lanes (halves tl, th): vexp of the rounded t, corrected to first order for
@@ -124,7 +135,9 @@ static double exp_row_fast(const float *x, float *e, int64_t m, float mx, int64_
     D acc = _mm256_setzero_pd();
     int64_t i = 0;
     for (; i + 8 <= m; i += 8) {
-        V tl, t = two_sum(_mm256_loadu_ps(x + i), nm, &tl), v = vexp(t);
+        /* t <= 0 and not NaN (finite rows); lanes below -87 make the row go the careful
+           way, so whatever vexp_in gives them is never used */
+        V tl, t = two_sum(_mm256_loadu_ps(x + i), nm, &tl), v = vexp_in(t);
         tiny = _mm256_or_ps(tiny, lt(t, vf(-87.0f)));
         v = _mm256_fmadd_ps(v, tl, v);
         if (e) _mm256_storeu_ps(e + i, v);
@@ -145,11 +158,15 @@ static int softmax_row_fast(const float *x, float *y, int64_t m, float mx, int64
 {
     double rest = exp_row_fast(x, y, m, mx, top);  /* y holds e; e[top] = 1 exactly */
     if (rest < 0) return 0;
-    D inv = vd(1.0 / (1.0 + rest));
+    /* e inv rounded once, in float32: inv = ih + il (two floats, to 2^-48), and
+       fma(e, ih, fl(e il)) = e (ih + il) up to ~2^-47 relative before its single rounding */
+    double inv = 1.0 / (1.0 + rest);
+    float ihs = (float)inv;
+    V ih = vf(ihs), il = vf((float)(inv - ihs));
     int64_t i = 0;
     for (; i + 8 <= m; i += 8) {
         V v = _mm256_loadu_ps(y + i);
-        _mm256_storeu_ps(y + i, pack(_mm256_mul_pd(lo(v), inv), _mm256_mul_pd(hi(v), inv)));
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(v, ih, _mm256_mul_ps(v, il)));
     }
     for (; i < m; i++) y[i] = (float)((double)y[i] / (1.0 + rest));
     return 1;
@@ -231,8 +248,7 @@ static int row_check(const float *a, int64_t m, float lo_ok, float hi_ok, int64_
         if (a[i] > best) best = a[i];
     }
     if (arg) {
-        for (i = 0; a[i] != best; i++) {}
-        *arg = i;
+        *arg = first_eq(a, m, best);
     }
     return 1;
 }
@@ -262,7 +278,8 @@ static double sum_except(const float *a, int64_t m, int64_t top, int of_exp)
 }
 
 /* one pass over g and y: both finite; the first index of y's max, y's min and the float64 sum
-   of g (what the vjps from y need before their main pass) */
+   of g (what the vjps from y need before their main pass; softmax needs neither: with gsum
+   NULL the loop does not compute them, in the compiler's constant-propagated copy) */
 static int row_check2(const float *g, const float *y, int64_t m, int64_t *top, float *ymin,
                       double *gsum)
 {
@@ -274,8 +291,10 @@ static int row_check2(const float *g, const float *y, int64_t m, int64_t *top, f
         bad = _mm256_or_ps(bad, _mm256_cmp_ps(vabs(gv), vf(INFINITY), _CMP_NLT_UQ));
         bad = _mm256_or_ps(bad, _mm256_cmp_ps(vabs(yv), vf(INFINITY), _CMP_NLT_UQ));
         vmax = _mm256_max_ps(vmax, yv);
-        vmin = _mm256_min_ps(vmin, yv);
-        acc = _mm256_add_pd(acc, _mm256_add_pd(lo(gv), hi(gv)));
+        if (gsum) {
+            vmin = _mm256_min_ps(vmin, yv);
+            acc = _mm256_add_pd(acc, _mm256_add_pd(lo(gv), hi(gv)));
+        }
     }
     if (_mm256_movemask_ps(bad)) return 0;
     float best = _mm_cvtss_f32(_mm256_castps256_ps128(vmax8(vmax)));
@@ -287,10 +306,11 @@ static int row_check2(const float *g, const float *y, int64_t m, int64_t *top, f
         if (y[i] < low) low = y[i];
         gs += g[i];
     }
-    for (i = 0; y[i] != best; i++) {}
-    *top = i;
-    *ymin = low;
-    *gsum = gs;
+    *top = first_eq(y, m, best);
+    if (gsum) {
+        *ymin = low;
+        *gsum = gs;
+    }
     return 1;
 }
 
@@ -304,9 +324,7 @@ int64_t softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t r
         int64_t top;
         const float *y = ref;
         if (from_y) {
-            float ymin;
-            double gsum;
-            if (!row_check2(g, ref, m, &top, &ymin, &gsum)) {
+            if (!row_check2(g, ref, m, &top, NULL, NULL)) {
                 skip[r] = 1, nskip++;
                 continue;
             }
@@ -356,7 +374,7 @@ static void log_softmax_vjp_fast(const float *g, const float *y, float *out, int
     V gsv = vf((float)gsum);
     int64_t i = 0;
     for (; i + 8 <= m; i += 8) {
-        V yv = _mm256_loadu_ps(y + i), gv = _mm256_loadu_ps(g + i), pv = vexp(yv);
+        V yv = _mm256_loadu_ps(y + i), gv = _mm256_loadu_ps(g + i), pv = vexp_in(yv);
         _mm256_storeu_ps(out + i, _mm256_fnmadd_ps(pv, gsv, gv));
         if (top >= i && top < i + 8) {
             pv = zero_lane(pv, top - i);

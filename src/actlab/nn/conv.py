@@ -107,6 +107,16 @@ def _offset_slices(offset: tuple[int, ...], stride: tuple[int, ...], out: tuple[
     )
 
 
+#: convolutions whose output rows are shorter than this keep the batch as the innermost axis
+#: of their column matrix (see ``_ConvNd``); longer rows keep the positions innermost
+_BATCH_INNER_BELOW = 16
+
+
+def _with_batch(spatial: tuple, batch: Any, inner: bool) -> tuple:
+    """``(*spatial, batch)`` when the batch is the innermost axis, else ``(batch, *spatial)``."""
+    return spatial + (batch,) if inner else (batch,) + spatial
+
+
 # --------------------------------------------------------------------------- naive references
 def conv1d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
                  stride: int = 1, padding: int = 0) -> np.ndarray:
@@ -231,6 +241,19 @@ class _ConvNd(Layer):
         }
 
     # ------------------------------------------------------------------ passes
+    # Inside the layer a feature map is held with channels first and the batch axis moved next
+    # to the spatial ones: ``(C, *spatial, N)`` (batch innermost) or ``(C, N, *spatial)``. The
+    # columns are ``(C * prod(k), cells)``, row ``(c, tap)``, column ``(position, n)`` or
+    # ``(n, position)`` in the same order, gathered one kernel tap at a time as one strided
+    # slice of the padded grid (col2im adds them back the same way). NumPy pays a fixed cost
+    # per inner run of a copy or an add, so the order is picked for long runs: batch innermost
+    # (runs of N) when the output rows are short, rows innermost otherwise (the boundary
+    # transposes are then cheaper too). The forward pass is one GEMM ``W2 @ cols`` with the
+    # small kernel matrix on the left, the backward pass two (``dy2 @ cols.T``, ``W2.T @
+    # dy2``), none needing a transposed copy. Inputs, outputs and gradients at the layer's
+    # boundary are C-contiguous ``(N, C, *spatial)``, one transposing copy each: the
+    # activations' compiled kernels need contiguous operands, and their NumPy fallback ravels
+    # anything else.
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
         name = type(self).__name__
         if "W" not in self.params:
@@ -240,67 +263,81 @@ class _ConvNd(Layer):
         _check_input(x, self._nd + 2, self.in_channels, name)
         if x.dtype != w.dtype:
             x = x.astype(w.dtype)
-        spatial = x.shape[2:]
         out = tuple(conv_output_size(n, k, s, p) for n, k, s, p in
-                    zip(spatial, self.kernel_size, self.stride, self.padding))
-        cols = self._cols(x)  # (N * prod(out), C * prod(k)): one row per output position
-        w2 = w.reshape(self.out_channels, self.fan_in)
-        y = cols @ w2.T  # (N * prod(out), O)
+                    zip(x.shape[2:], self.kernel_size, self.stride, self.padding))
+        inner = out[-1] < _BATCH_INNER_BELOW
+        cols = self._cols(x, out, inner)  # (C * prod(k), prod(out) * N)
+        y = w.reshape(self.out_channels, self.fan_in) @ cols  # (O, prod(out) * N)
         if self.bias:
-            y += self.params["b"]
-        y = y.reshape((x.shape[0],) + out + (self.out_channels,))
-        # channels first; a contiguous copy keeps the next layer's windows cache-friendly
-        y = np.ascontiguousarray(np.moveaxis(y, -1, 1))
+            y += self.params["b"][:, None]
+        y = y.reshape((self.out_channels,) + _with_batch(out, x.shape[0], inner))
+        y = np.ascontiguousarray(np.moveaxis(y, -1 if inner else 1, 0))
         # training keeps the columns for backward; inference keeps only x (cols can be large)
-        self._cache = (cols, None, x.shape, out) if training else (None, x, x.shape, out)
+        self._cache = ((cols, None, x.shape, out, inner) if training
+                       else (None, x, x.shape, out, inner))
         return y
 
-    def _cols(self, x: np.ndarray) -> np.ndarray:
-        nd = self._nd
-        win = _windows(_pad(x, self.padding), self.kernel_size, self.stride)
-        order = (0,) + tuple(range(2, 2 + nd)) + (1,) + tuple(range(2 + nd, 2 + 2 * nd))
-        return np.ascontiguousarray(win.transpose(order)).reshape(-1, self.fan_in)
+    def _taps(self, out: tuple[int, ...], inner: bool):
+        """``(offset, index)`` for every kernel tap: ``index`` picks, from the padded internal
+        grid, the input positions that tap touches for every output position."""
+        full = slice(None)
+        for offset in np.ndindex(*self.kernel_size):
+            taps = tuple(slice(k, k + s * (o - 1) + 1, s) for k, s, o in
+                         zip(offset, self.stride, out))
+            yield offset, (full,) + _with_batch(taps, full, inner)
+
+    def _cols(self, x: np.ndarray, out: tuple[int, ...], inner: bool) -> np.ndarray:
+        n_batch, n_in = x.shape[:2]
+        xt = np.moveaxis(x, 0, -1 if inner else 1)  # the internal grid, a view
+        if any(self.padding):
+            padded = tuple(n + 2 * p for n, p in zip(x.shape[2:], self.padding))
+            xp = np.zeros((n_in,) + _with_batch(padded, n_batch, inner), dtype=x.dtype)
+            crop = tuple(slice(p, p + n) for p, n in zip(self.padding, x.shape[2:]))
+            xp[(slice(None),) + _with_batch(crop, slice(None), inner)] = xt
+        else:
+            xp = xt
+        cols = np.empty((n_in,) + self.kernel_size + _with_batch(out, n_batch, inner),
+                        dtype=x.dtype)
+        for offset, index in self._taps(out, inner):
+            cols[(slice(None),) + offset] = xp[index]
+        return cols.reshape(self.fan_in, -1)
 
     def backward(self, dy: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
         """Fill ``grads`` (overwriting them) and return ``dx`` (``None`` if not ``need_dx``)."""
         if self._cache is None:
             raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        cols, x, x_shape, out = self._cache
+        cols, x, x_shape, out, inner = self._cache
         if cols is None:  # after an inference pass: rebuild the columns from x
-            cols = self._cols(x)
+            cols = self._cols(x, out, inner)
         w = self.params["W"]
         dy = np.asarray(dy, dtype=w.dtype)
         expected = (x_shape[0], self.out_channels) + out
         if dy.shape != expected:
             raise ValueError(f"{type(self).__name__}.backward: dy has shape {dy.shape}, "
                              f"expected {expected}")
-        dy2 = np.moveaxis(dy, 1, -1).reshape(-1, self.out_channels)  # (N * prod(out), O)
-        np.matmul(dy2.T, cols, out=self.grads["W"].reshape(self.out_channels, self.fan_in))
+        dy2 = np.moveaxis(dy, 0, -1 if inner else 1).reshape(self.out_channels, -1)
+        w2 = w.reshape(self.out_channels, self.fan_in)
+        np.matmul(dy2, cols.T, out=self.grads["W"].reshape(self.out_channels, self.fan_in))
         if self.bias:
-            np.sum(dy2, axis=0, out=self.grads["b"])
+            np.sum(dy2, axis=1, out=self.grads["b"])
         if not need_dx:
             return None
-        dcols = dy2 @ w.reshape(self.out_channels, self.fan_in)
-        dcols = dcols.reshape((x_shape[0],) + out + (self.in_channels,) + self.kernel_size)
-        return self._col2im(dcols, x_shape, out)
+        return self._col2im(w2.T @ dy2, x_shape, out, inner)
 
-    def _col2im(self, dcols: np.ndarray, x_shape: tuple[int, ...],
-                out: tuple[int, ...]) -> np.ndarray:
-        """Scatter-add ``dcols (N, *out, C, *k)`` back onto the (padded) input grid."""
-        nd = self._nd
-        padded = x_shape[:2] + tuple(n + 2 * p for n, p in zip(x_shape[2:], self.padding))
-        dxp = np.zeros(padded, dtype=dcols.dtype)
-        # (N, *out, C, *k) -> (N, C, *k, *out): each kernel tap is a contiguous-ish block
-        order = (0, 1 + nd) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(1, 1 + nd))
-        dwin = dcols.transpose(order)
-        for offset in np.ndindex(*self.kernel_size):
-            dxp[_offset_slices(offset, self.stride, out)] += dwin[(slice(None), slice(None))
-                                                                  + offset]
-        if not any(self.padding):
-            return dxp
-        crop = (slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in
-                                                  zip(self.padding, x_shape[2:]))
-        return dxp[crop]
+    def _col2im(self, dcols: np.ndarray, x_shape: tuple[int, ...], out: tuple[int, ...],
+                inner: bool) -> np.ndarray:
+        """Scatter-add ``dcols (C * prod(k), cells)`` back onto the (padded) input grid,
+        summing where windows overlap: one strided slice-add per kernel tap."""
+        n_batch, n_in = x_shape[:2]
+        padded = tuple(n + 2 * p for n, p in zip(x_shape[2:], self.padding))
+        dxp = np.zeros((n_in,) + _with_batch(padded, n_batch, inner), dtype=dcols.dtype)
+        dcv = dcols.reshape((n_in,) + self.kernel_size + _with_batch(out, n_batch, inner))
+        for offset, index in self._taps(out, inner):
+            dxp[index] += dcv[(slice(None),) + offset]
+        if any(self.padding):
+            crop = tuple(slice(p, p + n) for p, n in zip(self.padding, x_shape[2:]))
+            dxp = dxp[(slice(None),) + _with_batch(crop, slice(None), inner)]
+        return np.ascontiguousarray(np.moveaxis(dxp, -1 if inner else 1, 0))
 
 
 class Conv1d(_ConvNd):

@@ -70,7 +70,13 @@ class Sequential:
             if isinstance(getattr(layer, "init", None), str) and layer.init == "auto":
                 layer.auto_init = self._auto_init(i)
             layer.build(rng, self.dtype)
-        first = self.layers[0].backward if self.layers else None
+        # Without an input gradient, back-propagation can stop at the first layer that has
+        # parameters: the parameter-free layers below it (Unflatten, Flatten, ...) only make dx.
+        self._first_trained = next(
+            (i for i, layer in enumerate(self.layers) if layer.params), len(self.layers)
+        )
+        first = (self.layers[self._first_trained].backward
+                 if self._first_trained < len(self.layers) else None)
         self._first_skips_dx = (
             first is not None and "need_dx" in inspect.signature(first).parameters
         )
@@ -159,11 +165,12 @@ class Sequential:
     def backward(self, dy: np.ndarray, *, need_input_grad: bool = True) -> np.ndarray | None:
         """Back-propagate ``dy`` (the loss gradient w.r.t. the output); fills every layer's
         ``grads`` (overwriting) and returns the gradient w.r.t. the input, or ``None`` when
-        ``need_input_grad=False`` lets the first layer skip that product."""
+        ``need_input_grad=False`` lets back-propagation stop at the first layer with parameters,
+        which then skips its own input-gradient product."""
         dy = np.asarray(dy)
         for i in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[i]
-            if i == 0 and not need_input_grad:
+            if not need_input_grad and i <= self._first_trained:
                 if self._first_skips_dx:
                     layer.backward(dy, need_dx=False)
                 else:
