@@ -52,24 +52,36 @@ def _silu(x, out, beta=1.0):
     return _limits(out, x, 0.0, INF)
 
 
-def _silu_grad(x, out, beta=1.0):
-    # f'(x) = sigma(bx) (1 + bx sigma(-bx)). With e = e^{-|bx|} this is e (1 + bx + e) / (1 + e)^2
-    # for bx < 0, where 1 + bx is exact near the root bx = -1.278 (no cancellation), and
-    # (1 + e + bx e) / (1 + e)^2 for bx >= 0. Beyond |bx| = 800 sigma' underflows; the clip keeps
-    # bx finite there (bx = inf would give 0 * inf).
-    bx = np.clip(x * beta if beta != 1 else x, -800, 800)
-    e = _exp_neg_abs(bx)
-    neg = bx + 1
+def _gated_grad(v, out, w=None):
+    """sigma(v) + (v + w) sigma'(v), the derivative of x sigma(v) when x dv/dx = v + w.
+
+    With e = e^{-|v|} this is e (1 + v + w + e) / (1 + e)^2 for v < 0, where 1 + v is exact near
+    the root (no cancellation), and (1 + e + (v + w) e) / (1 + e)^2 for v >= 0. Callers clip v to
+    [-800, 800], beyond which sigma' underflows (v = inf would give 0 * inf). silu has w = 0.
+    """
+    e = _exp_neg_abs(v)
+    neg = v + 1
     neg += e
+    if w is not None:
+        neg += w
+        np.add(v, w, out=out)
+        out *= e
+    else:
+        np.multiply(v, e, out=out)
     neg *= e
-    np.multiply(bx, e, out=out)
     out += 1
     out += e
-    np.copyto(out, neg, where=bx < 0)
+    np.copyto(out, neg, where=v < 0)
     e += 1
     out /= e
     out /= e
-    return _exp_tail(out, bx, bx + 1)  # (1 + bx) e^{bx} where e^{bx} is subnormal
+    # (1 + v + w) e^v where e^v is subnormal
+    return _exp_tail(out, v, (v + w + 1) if w is not None else v + 1)
+
+
+def _silu_grad(x, out, beta=1.0):
+    # f'(x) = sigma(bx) (1 + bx sigma(-bx)): the gated derivative with v = bx, w = 0.
+    return _gated_grad(np.clip(x * beta if beta != 1 else x, -800, 800), out)
 
 
 def _silu_sheet(beta):
@@ -209,27 +221,12 @@ def _gelu_grad(x, out, approximate="none"):
         return _silu_grad(x, out, GELU_SIGMOID_C)
     if approximate == "tanh":
         # d/dx x sigma(v) = sigma(v) + 2x u' sigma'(v), v = 2u, with 2x u' = v + w, w = 2kc x^3.
-        # With e = e^{-|v|}: e (1 + v + e + w) / (1 + e)^2 for v < 0, where 1 + v is exact near
-        # the root v = -1.23, and (1 + e + (v + w) e) / (1 + e)^2 for v >= 0.
-        # Beyond |v| = 800 sigma' underflows: the clips keep v, w finite (no 0 * inf).
+        # The clips keep v, w finite where sigma' has underflowed (no 0 * inf).
         v = np.clip(_gelu_tanh_2u(x), -800, 800)
         w = np.clip(x, -100, 100)
         w = w * w * w
         w *= 4 * _SQRT_2_OVER_PI * GELU_TANH_C
-        e = _exp_neg_abs(v)
-        neg = v + 1
-        neg += e
-        neg += w
-        neg *= e
-        np.add(v, w, out=out)
-        out *= e
-        out += 1
-        out += e
-        np.copyto(out, neg, where=v < 0)
-        e += 1
-        out /= e
-        out /= e
-        _exp_tail(out, v, v + w + 1)  # (1 + v + w) e^v where e^v is subnormal
+        _gated_grad(v, out, w)
     else:
         _gelu_exact(x, out, derivative=True)
     return _limits(out, x, 0.0, 1.0)
