@@ -41,10 +41,14 @@ def _elu_grad(x, out, alpha=1.0, scale=1.0):
 
 
 def _elu_moments(alpha, rate):
-    """(E f, E f^2) for f = x (x > 0), alpha (e^{rate x} - 1) (x <= 0), Z ~ N(0, 1)."""
+    """(E f, E f^2) / (s, s^2), s = max(1, alpha), for f = x (x > 0), alpha (e^{rate x} - 1)
+    (x <= 0), Z ~ N(0, 1); the scaling keeps alpha up to 1.8e308 finite (``centred`` is
+    scale-invariant)."""
     e1, e2 = exp_tail(rate), exp_tail(2 * rate)  # E[e^{tZ}; Z < 0]
-    mean = 1 / math.sqrt(2 * math.pi) + alpha * (e1 - 0.5)
-    return mean, 0.5 + alpha**2 * (e2 - 2 * e1 + 0.5)
+    s = max(1.0, alpha)
+    a = alpha / s
+    mean = 1 / (s * math.sqrt(2 * math.pi)) + a * (e1 - 0.5)
+    return mean, 0.5 / s / s + a * a * (e2 - 2 * e1 + 0.5)
 
 
 def _elu_sheet(alpha):
@@ -126,7 +130,8 @@ def _celu(x, out, alpha=1.0):
     out /= alpha
     np.expm1(out, out=out)
     out *= alpha
-    np.copyto(out, x, where=x > 0)
+    # x > 0, or x / alpha underflowed to 0 (huge alpha, tiny x: f(x) = x (1 + x / 2alpha + ...))
+    np.copyto(out, x, where=(x > 0) | ((out == 0) & (x != 0)))
     return out
 
 

@@ -137,6 +137,24 @@ def _finish(res: np.ndarray, dtype: np.dtype, scalar: bool, out: np.ndarray | No
     return res[()] if scalar else res
 
 
+# float32 kernels hold a parameter in float32 and form products/quotients with it: a parameter
+# outside this band (e.g. alpha = 3.5e38 -> inf, 1e-300 -> 0) would give NaN or wrong values, so
+# such an entry computes float16/float32 input in float64 and rounds the result back.
+_F32_SAFE = (1e-30, 1e30)
+
+
+def _needs_float64(params: dict[str, Any]) -> bool:
+    for v in params.values():
+        if isinstance(v, (float, np.floating)) and v != 0:
+            if not _F32_SAFE[0] <= abs(float(v)) <= _F32_SAFE[1]:
+                return True
+    return False
+
+
+def _compute_dtype(a: np.ndarray, wide: bool) -> np.ndarray:
+    return a.astype(np.float64) if wide and a.dtype != np.float64 else a
+
+
 class Activation:
     """An activation function with concrete parameters.
 
@@ -145,12 +163,13 @@ class Activation:
     vector-Jacobian product and ``f.info`` the property sheet.
     """
 
-    __slots__ = ("spec", "params", "_info")
+    __slots__ = ("spec", "params", "_info", "_wide")
 
     def __init__(self, spec: Spec, params: dict[str, Any]) -> None:
         self.spec = spec
         self.params = dict(params)
         self._info: Info | None = None
+        self._wide = _needs_float64(self.params)
 
     # ------------------------------------------------------------------ identity
     @property
@@ -192,6 +211,7 @@ class Activation:
     # ------------------------------------------------------------------ evaluation
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
         a, dtype, scalar = _prepare(x)
+        a = _compute_dtype(a, self._wide)
         kernel = _fast.lookup(self.name, kind, a.dtype) or getattr(self.spec, kind)
         if out is not None:
             _check_out(out, a.shape, dtype)
@@ -266,6 +286,8 @@ class Activation:
             raise ValueError(f"{self.name}.backward: g has shape {ga.shape}, x has shape {shape}")
         rdt = np.result_type(xdtype, gdtype)  # dtype of the result
         cdt = np.dtype(np.float32) if rdt == np.float16 else rdt  # dtype it is computed in
+        if self._wide:
+            cdt = np.dtype(np.float64)
         ga = ga.astype(cdt, copy=False)
         xa = None if xa is None else xa.astype(cdt, copy=False)
         ya = None if ya is None else ya.astype(cdt, copy=False)
