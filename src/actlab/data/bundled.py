@@ -6,11 +6,11 @@ import hashlib
 import json
 import os
 import random
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from .._util_files import atomic_open
 from .dataset import Dataset, split
 
 __all__ = ["cache_dir", "digits", "mnist1d"]
@@ -47,14 +47,8 @@ def cache_dir() -> Path:
 def _atomic_savez(path: Path, **arrays: np.ndarray) -> None:
     """Write ``path`` via a temporary file in the same folder and ``os.replace``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path) as fh:
+        np.savez(fh, **arrays)
 
 
 def _generate_mnist1d(args: dict) -> dict[str, np.ndarray]:

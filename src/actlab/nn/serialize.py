@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .._util_files import atomic_open
 from .model import Sequential
 
 FORMAT = "actlab.nn.Sequential/1"
@@ -38,20 +38,8 @@ def save(model: Sequential, path: str | os.PathLike) -> Path:
     meta = json.dumps({"format": FORMAT, "model": model.config()})
     arrays = {k: np.ascontiguousarray(v) for k, v in model.state().items()}
     arrays[_META] = np.array(meta)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_open(path) as fh:
+        np.savez(fh, **arrays)
     return path
 
 

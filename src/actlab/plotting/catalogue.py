@@ -15,7 +15,6 @@ slice ``f([x, 0])[0]``, and the legend says so.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 
+from .._util_files import atomic_open
 from ..activations import Activation, get, names
 
 FORMATS = ("png", "svg", "pdf")
@@ -315,13 +315,7 @@ def save_figure(fig: Figure, path: str | os.PathLike, *, dpi: int = 110) -> Path
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise FileNotFoundError(f"folder {os.fspath(folder)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{fmt}.tmp", dir=folder)
-    try:
-        # a fixed salt makes the svg ids, and so the svg bytes, reproducible
-        with os.fdopen(fd, "wb") as fh, rc_context({"svg.hashsalt": "actlab"}):
-            fig.savefig(fh, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # a fixed salt makes the svg ids, and so the svg bytes, reproducible
+    with atomic_open(path) as fh, rc_context({"svg.hashsalt": "actlab"}):
+        fig.savefig(fh, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
     return path

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from .._util_files import atomic_write
 from ..studies.records import ClaimResult
 from ..studies.store import Store
 
@@ -81,7 +82,5 @@ def write_report(out: str | Path, store: Store | None = None, *, figures: bool =
             store.close()
     text = page("actlab report", "; ".join(subtitle) or "no results", sections)
     path = out / "index.html"
-    tmp = path.with_suffix(".html.tmp")
-    tmp.write_text(text, "utf-8")
-    tmp.replace(path)
+    atomic_write(path, text)
     return path

@@ -21,6 +21,7 @@ from . import stats
 from .experiments import CLAIM_LIST, CLAIMS, Claim
 from .records import ClaimResult, RunResult
 from .runner import default_jobs, run_many, with_seeds
+from .._util_files import atomic_open
 from .store import Store
 
 __all__ = ["CLAIMS", "Claim", "evaluate", "format_result", "run_claim", "run_claims", "select",
@@ -99,8 +100,7 @@ def write_csv(path: str | Path, results: Sequence[ClaimResult]) -> Path:
     import csv
 
     path = Path(path)
-    tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="") as fh:
+    with atomic_open(path, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["claim", "number", "claim_verdict", "effect", "effect_verdict", "estimate",
                     "ci_low", "ci_high", "ci_level", "p_value", "cohen_d", "n_a", "n_b",
@@ -109,7 +109,6 @@ def write_csv(path: str | Path, results: Sequence[ClaimResult]) -> Path:
             for e in r.effects:
                 w.writerow([r.name, r.number, r.verdict, e.name, e.verdict, e.estimate, e.low,
                             e.high, e.level, e.p_value, e.cohen_d, e.n_a, e.n_b, e.unit])
-    tmp.replace(path)
     return path
 
 

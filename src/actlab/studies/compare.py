@@ -25,6 +25,7 @@ from typing import Any
 from . import stats
 from .records import Estimate, RunConfig, RunResult
 from .runner import dataset_names, default_jobs, run_many
+from .._util_files import atomic_open
 from .store import Store
 
 #: The default activation set of ``actlab compare`` (names are checked against the registry).
@@ -274,8 +275,7 @@ def write_csv(path: str | Path, results: Sequence[RunResult]) -> Path:
     res_cols = ["status", "test_accuracy", "test_loss", "train_loss", "train_accuracy",
                 "epochs_run", "epochs_to_target", "wall_seconds"]
     extra_cols = sorted({k for r in results for k, _ in r.extra})
-    tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="") as fh:
+    with atomic_open(path, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["key", "label", *cfg_cols, *res_cols, "flags", *extra_cols])
         for r in results:
@@ -285,7 +285,6 @@ def write_csv(path: str | Path, results: Sequence[RunResult]) -> Path:
             w.writerow([r.key, r.config.label(), *(c[k] for k in cfg_cols),
                         *(getattr(r, k) for k in res_cols), ";".join(r.flags),
                         *(ex.get(k, "") for k in extra_cols)])
-    tmp.replace(path)
     return path
 
 

@@ -27,6 +27,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from . import lock
 from .records import EpochStats, LayerStats, RunConfig, RunResult, encode
 
 _CONFIG_COLUMNS = [f.name for f in fields(RunConfig)]
@@ -84,7 +85,16 @@ class Store:
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(self.path), timeout=timeout)
+        lock.acquire(self.path)  # one process per database: no run is trained twice
+        self._conn = None
+        try:
+            self._conn = sqlite3.connect(str(self.path), timeout=timeout)
+            self._open()
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self) -> None:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL survives process kills
         self._conn.execute("PRAGMA foreign_keys=ON")
@@ -96,6 +106,9 @@ class Store:
         if self._conn is not None:
             self._conn.close()
             self._conn = None  # type: ignore[assignment]
+        if not getattr(self, "_released", False):
+            self._released = True
+            lock.release(self.path)
 
     def __enter__(self) -> Store:
         return self
