@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import random
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -90,9 +92,13 @@ def mnist1d(seed: int = 42, *, num_samples: int = 5000, train_split: float = 0.8
     arrays = None
     if cache and path.is_file():
         try:
-            with np.load(path) as f:
+            # a cache entry is a file like any other: bound what it may unpack to
+            with zipfile.ZipFile(path) as zf:
+                if sum(i.file_size for i in zf.infolist()) > 2**20 + 2048 * num_samples:
+                    raise ValueError("oversized cache entry")
+            with np.load(path, allow_pickle=False) as f:
                 arrays = {k: f[k] for k in ("x", "y", "x_test", "y_test")}
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error):
             arrays = None  # unreadable cache entry: regenerate and overwrite
     if arrays is None:
         arrays = _generate_mnist1d(args)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
+import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -52,47 +55,112 @@ MNIST_FILES: dict[str, tuple[tuple[int, ...], str, str]] = {
 }
 
 
-def parse_idx(data: bytes, source: str = "<bytes>") -> np.ndarray:
-    """Decode the bytes of an (uncompressed) IDX file; corrupt input raises ``ValueError``.
+#: Default limit of the data an IDX file may declare (``read_idx(..., max_bytes=)`` changes it).
+MAX_BYTES = 2**31
+_CHUNK = 1 << 20
 
-    >>> parse_idx(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
-    array([7, 8, 9], dtype=uint8)
-    """
-    if len(data) < 4 or data[0] != 0 or data[1] != 0:
-        raise ValueError(f"{source}: not an IDX file (bad magic {data[:4].hex() or 'empty'})")
-    code, ndim = data[2], data[3]
+
+def _parse_header(head: bytes, source: str) -> tuple[tuple[int, ...], np.dtype, int]:
+    """(shape, dtype, header length) from the first bytes of an IDX file."""
+    if len(head) < 4 or head[0] != 0 or head[1] != 0:
+        raise ValueError(f"{source}: not an IDX file (bad magic {head[:4].hex() or 'empty'})")
+    code, ndim = head[2], head[3]
     if code not in _IDX_TYPES:
         raise ValueError(f"{source}: unknown IDX data type 0x{code:02x}")
     if ndim == 0:
         raise ValueError(f"{source}: IDX file declares 0 dimensions")
     header = 4 + 4 * ndim
-    if len(data) < header:
-        raise ValueError(f"{source}: truncated IDX header ({len(data)} bytes)")
-    shape = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    dtype = _IDX_TYPES[code]
-    expected = int(np.prod(shape)) * dtype.itemsize
-    if len(data) - header != expected:
-        raise ValueError(f"{source}: IDX header says shape {shape} ({expected} data bytes) "
-                         f"but the file holds {len(data) - header} (truncated or corrupt)")
-    arr = np.frombuffer(data, dtype=dtype, offset=header).reshape(shape)
+    if len(head) < header:
+        raise ValueError(f"{source}: truncated IDX header ({len(head)} bytes)")
+    shape = tuple(int(d) for d in np.frombuffer(head, dtype=">u4", count=ndim, offset=4))
+    return shape, _IDX_TYPES[code], header
+
+
+def _data_bytes(shape: tuple[int, ...], dtype: np.dtype, source: str, max_bytes: int) -> int:
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    if expected > max_bytes:
+        raise ValueError(f"{source}: IDX header declares shape {shape} ({expected} bytes), more "
+                         f"than the limit of {max_bytes} bytes (pass max_bytes= to allow it)")
+    return expected
+
+
+def _to_array(data: bytes, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    arr = np.frombuffer(data, dtype=dtype).reshape(shape)
     return arr.astype(dtype.newbyteorder("="))  # native byte order, writable copy
 
 
-def _read_bytes(path: Path) -> tuple[bytes, bytes]:
-    """(bytes on disk, uncompressed bytes); gzip is recognised by its magic number."""
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            return raw, gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise ValueError(f"{path}: corrupt gzip data ({exc})") from None
-    return raw, raw
+def parse_idx(data: bytes, source: str = "<bytes>", *, max_bytes: int = MAX_BYTES) -> np.ndarray:
+    """Decode the bytes of an (uncompressed) IDX file; corrupt input raises ``ValueError``.
+
+    >>> parse_idx(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
+    array([7, 8, 9], dtype=uint8)
+    """
+    shape, dtype, header = _parse_header(bytes(data[:1024]), source)
+    expected = _data_bytes(shape, dtype, source, max_bytes)
+    if len(data) - header != expected:
+        raise ValueError(f"{source}: IDX header says shape {shape} ({expected} data bytes) "
+                         f"but the file holds {len(data) - header} (truncated or corrupt)")
+    return _to_array(bytes(data[header:]), shape, dtype)
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read an IDX file (raw or gzipped) into a native-endian array."""
+def _read_exactly(fh: BinaryIO, n: int) -> bytes:
+    """``n`` bytes from ``fh`` in chunks (a short read ends early: the caller checks)."""
+    parts, left = [], n
+    while left > 0:
+        chunk = fh.read(min(left, _CHUNK))
+        if not chunk:
+            break
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
+def _read_stream(fh: BinaryIO, source: str, max_bytes: int) -> np.ndarray:
+    head = fh.read(4)
+    if len(head) == 4 and head[0] == 0 and head[1] == 0:
+        head += _read_exactly(fh, 4 * head[3])
+    shape, dtype, header = _parse_header(head, source)
+    expected = _data_bytes(shape, dtype, source, max_bytes)
+    data = _read_exactly(fh, expected)
+    extra = len(fh.read(1))  # reads at most one more byte (inflates at most one more block)
+    if len(data) != expected or extra:
+        held = f"{len(data)}" if not extra else f"more than {expected}"
+        raise ValueError(f"{source}: IDX header says shape {shape} ({expected} data bytes) "
+                         f"but the file holds {held} (truncated or corrupt)")
+    return _to_array(data, shape, dtype)
+
+
+def read_idx(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> np.ndarray:
+    """Read an IDX file (raw or gzipped, detected from the content) into a native-endian array.
+
+    The header is checked first: data beyond ``max_bytes`` is refused before it is read or
+    inflated, and a gzip stream is decompressed only as far as the header says (no gzip bomb).
+    """
     path = Path(path)
-    return parse_idx(_read_bytes(path)[1], str(path))
+    source = str(path)
+    try:
+        if _is_gzip(path):
+            with gzip.open(path, "rb") as fh:
+                return _read_stream(fh, source, max_bytes)
+        with open(path, "rb") as fh:
+            return _read_stream(fh, source, max_bytes)
+    except (OSError, EOFError, zlib.error) as exc:
+        if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)):
+            raise
+        raise ValueError(f"{path}: corrupt gzip data ({type(exc).__name__}: {exc})") from None
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _find(directory: Path, stem: str) -> Path | None:
@@ -116,15 +184,14 @@ def _mnist_dir(data_dir: str | os.PathLike) -> Path:
 
 def _load_checked(path: Path, stem: str, verify: bool) -> np.ndarray:
     shape, gz_sha, raw_sha = MNIST_FILES[stem]
-    on_disk, content = _read_bytes(path)
-    if verify:
-        digest = hashlib.sha256(on_disk).hexdigest()
-        expected = gz_sha if on_disk is not content else raw_sha
+    if verify:  # the file on disk is hashed (streamed) before anything is decompressed
+        digest = _sha256(path)
+        expected = gz_sha if _is_gzip(path) else raw_sha
         if digest != expected:
             raise ValueError(f"{path}: SHA-256 {digest[:16]}... does not match the canonical "
                              f"MNIST file ({expected[:16]}...); corrupt download? "
                              "(pass verify=False to read other IDX data under these names)")
-    arr = parse_idx(content, str(path))
+    arr = read_idx(path)
     if verify and arr.shape != shape:  # pragma: no cover - implied by the checksum
         raise ValueError(f"{path}: shape {arr.shape}, expected {shape}")
     if arr.dtype != np.uint8:
