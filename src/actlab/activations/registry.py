@@ -224,9 +224,33 @@ class Activation:
             res = kernel(_1d(a), _1d(dst), **self.params).reshape(a.shape)
         return _finish(res, dtype, scalar, out)
 
+    def _masked(self, *arrays: Any) -> np.ndarray | None:
+        """The combined mask of masked-array arguments (``None`` if there are none). Elementwise
+        entries keep the mask; vector entries refuse (masked entries would enter the sum)."""
+        masked = [a for a in arrays if isinstance(a, np.ma.MaskedArray)]
+        if not masked:
+            return None
+        if self.spec.vector:
+            raise TypeError(f"{self.name}: masked arrays are not supported (masked entries would "
+                            "still enter the normalisation); pass x.filled(-np.inf) to leave "
+                            "them out")
+        mask = np.ma.getmaskarray(masked[0])
+        for a in masked[1:]:
+            mask = mask | np.ma.getmaskarray(a)
+        return mask
+
+    def _keep_mask(self, kind: str, x: ArrayLike, out: np.ndarray | None):
+        mask = self._masked(x)
+        if mask is None:
+            return self._run(kind, x, out)
+        if out is not None:
+            raise TypeError(f"{self.name}: out= cannot hold a masked result")
+        return np.ma.MaskedArray(self._run(kind, np.ma.getdata(x), None), mask=mask.copy())
+
     def __call__(self, x: ArrayLike, *, out: np.ndarray | None = None):
-        """The value ``f(x)``, elementwise (or along ``axis`` for softmax)."""
-        return self._run("f", x, out)
+        """The value ``f(x)``, elementwise (or along ``axis`` for softmax); a masked array
+        keeps its mask."""
+        return self._keep_mask("f", x, out)
 
     def grad(self, x: ArrayLike, *, out: np.ndarray | None = None):
         """The elementwise derivative ``f'(x)`` (kinks follow ``info.kinks``)."""
@@ -234,7 +258,7 @@ class Activation:
             raise TypeError(
                 f"{self.name} is vector-valued: use jacobian(x) or backward(g, x)"
             )
-        return self._run("df", x, out)
+        return self._keep_mask("df", x, out)
 
     def jacobian(self, x: ArrayLike) -> np.ndarray:
         """Jacobian over the last axis, shape ``(..., n, n)`` (diagonal for elementwise entries)."""
@@ -271,7 +295,15 @@ class Activation:
 
         ``y = f(x)`` may be passed to save work; entries whose derivative is exactly recoverable
         from the output (``spec.y_exact``: relu, relu6, softmax, ...) then accept ``x=None``.
+        ``y`` must have the shape of ``x``; masked arguments give a result masked where any is.
         """
+        mask = self._masked(g, x, y)
+        if mask is not None:
+            if out is not None:
+                raise TypeError(f"{self.name}: out= cannot hold a masked result")
+            data = [None if v is None else np.ma.getdata(v) for v in (g, x, y)]
+            res = self.backward(*data)
+            return np.ma.MaskedArray(res, mask=np.broadcast_to(mask, np.shape(res)).copy())
         ga, gdtype, scalar = _prepare(g, "g")
         if x is None:
             if y is None or not self.spec.y_exact:
@@ -282,6 +314,9 @@ class Activation:
             xa, xdtype, _ = _prepare(x)
             ya = None if y is None else _prepare(y, "y")[0]
             shape = xa.shape
+            if ya is not None and ya.shape != shape:
+                raise ValueError(f"{self.name}.backward: y has shape {ya.shape}, x has shape "
+                                 f"{shape} (y must be f(x))")
         if ga.shape != shape:
             raise ValueError(f"{self.name}.backward: g has shape {ga.shape}, x has shape {shape}")
         rdt = np.result_type(xdtype, gdtype)  # dtype of the result

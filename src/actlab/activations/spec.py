@@ -81,6 +81,8 @@ class Param:
         if self.kind is int:
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                 raise ValueError(f"{where} must be an integer, got {value!r}")
+            if not -2**31 <= value < 2**31:  # an axis or a count: beyond this is a typo
+                raise ValueError(f"{where} is out of range, got {value!r}")
             return int(value)
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise ValueError(f"{where} must be a real number, got {value!r}")

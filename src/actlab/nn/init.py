@@ -38,6 +38,8 @@ from typing import Literal
 
 import numpy as np
 
+from .._util_checks import is_real, real
+
 Initializer = Callable[[tuple[int, ...], np.random.Generator, np.dtype], np.ndarray]
 Mode = Literal["fan_in", "fan_out", "fan_avg"]
 Distribution = Literal["normal", "truncated_normal", "uniform"]
@@ -83,8 +85,7 @@ def variance_scaling(
     two standard deviations, rescaled to the same variance) or ``"uniform"`` on
     ``[-sqrt(3 scale/n), sqrt(3 scale/n)]``.
     """
-    if not (isinstance(scale, (int, float)) and scale > 0):
-        raise ValueError(f"variance_scaling: scale must be > 0, got {scale!r}")
+    real(scale, "variance_scaling: scale", positive=True)
     if mode not in ("fan_in", "fan_out", "fan_avg"):
         raise ValueError(f"variance_scaling: mode must be fan_in, fan_out or fan_avg, got {mode!r}")
     if distribution not in ("normal", "truncated_normal", "uniform"):
@@ -153,9 +154,11 @@ def ones(shape, rng=None, dtype=np.float32):
 
 def constant(value: float) -> Initializer:
     """All ``value`` (``constant(0.1)`` is the articles' ReLU bias)."""
-    value = float(value)
+    value = real(value, "constant initializer value")
 
     def init(shape, rng=None, dtype=np.float32):
+        if abs(value) > float(np.finfo(dtype).max):
+            raise ValueError(f"constant initializer value {value!r} overflows {np.dtype(dtype)}")
         return np.full(shape, value, dtype)
 
     init.__name__ = f"constant:{value!r}"
@@ -219,8 +222,10 @@ def get_initializer(
 
 def initializer_name(init: str | float | Initializer) -> str | float:
     """A JSON-able name for ``init`` (for layer configs); callables must be registered ones."""
-    if isinstance(init, str) or (isinstance(init, (int, float)) and not isinstance(init, bool)):
+    if isinstance(init, str):
         return init
+    if is_real(init):
+        return real(init, "initializer value") if isinstance(init, np.generic) else init
     name = getattr(init, "__name__", "")
     if name in INITIALIZERS or name.startswith("constant:"):
         return name

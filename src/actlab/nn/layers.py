@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .base import Layer
+from .._util_checks import integer, is_real, real
 from .init import get_initializer, initializer_name
 
 
@@ -158,7 +159,7 @@ class Dropout(Layer):
 
     def __init__(self, p: float = 0.5) -> None:
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p < 1.0:
+        if not is_real(p) or not 0.0 <= p < 1.0:
             raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
         self.p = float(p)
         self.rng = np.random.default_rng(0)
@@ -203,10 +204,8 @@ class PReLU(Layer):
     def __init__(self, num_parameters: int = 1, *, init: float = 0.25) -> None:
         super().__init__()
         n = num_parameters
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"PReLU: num_parameters must be a positive integer, got {n!r}")
-        self.num_parameters = num_parameters
-        self.init = float(init)
+        self.num_parameters = integer(n, "PReLU: num_parameters", minimum=1)
+        self.init = real(init, "PReLU: init")
 
     def recommended_init(self) -> str:
         return "he_normal"
@@ -263,14 +262,9 @@ class BatchNorm(Layer):
         self, num_features: int, *, momentum: float = 0.1, eps: float = 1e-5, affine: bool = True
     ) -> None:
         super().__init__()
-        if isinstance(num_features, bool) or not isinstance(num_features, int) or num_features < 1:
-            raise ValueError(
-                f"BatchNorm: num_features must be a positive integer, got {num_features!r}"
-            )
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"BatchNorm: momentum must be in [0, 1], got {momentum!r}")
-        if not eps > 0:
-            raise ValueError(f"BatchNorm: eps must be > 0, got {eps!r}")
+        num_features = integer(num_features, "BatchNorm: num_features", minimum=1)
+        real(momentum, "BatchNorm: momentum", lower=0.0, upper=1.0)
+        real(eps, "BatchNorm: eps", positive=True)
         self.num_features = num_features
         self.momentum = float(momentum)
         self.eps = float(eps)

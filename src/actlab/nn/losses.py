@@ -32,6 +32,8 @@ value alone), ``grad`` (the gradient alone) and, for classification losses,
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
@@ -43,7 +45,20 @@ def _targets(pred: np.ndarray, target: np.ndarray, name: str) -> np.ndarray:
             t = t.reshape(pred.shape)
         else:
             raise ValueError(f"{name}: predictions have shape {pred.shape}, targets {t.shape}")
-    return t.astype(pred.dtype, copy=False)
+    if t.dtype.kind not in "biuf":
+        raise ValueError(f"{name}: targets must be numbers, got dtype {t.dtype}")
+    with np.errstate(over="ignore"):
+        return t.astype(pred.dtype, copy=False)
+
+
+def _quiet(method):
+    """Non-finite predictions give a non-finite loss (``fit`` turns it into TrainingDiverged),
+    never a RuntimeWarning."""
+    @functools.wraps(method)
+    def wrapper(self, pred, target):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return method(self, pred, target)
+    return wrapper
 
 
 class Loss:
@@ -77,6 +92,7 @@ class SSE(Loss):
 
     name = "sse"
 
+    @_quiet
     def value_and_grad(self, pred, target):
         pred = np.asarray(pred)
         diff = pred - _targets(pred, target, self.name)
@@ -91,6 +107,7 @@ class MSE(Loss):
 
     name = "mse"
 
+    @_quiet
     def value_and_grad(self, pred, target):
         pred = np.asarray(pred)
         diff = pred - _targets(pred, target, self.name)
@@ -117,9 +134,10 @@ class BinaryCrossEntropy(Loss):
     name = "binary_cross_entropy"
     classification = True
 
+    @_quiet
     def value_and_grad(self, pred, target):
         z = np.asarray(pred)
-        y = _targets(z, target, self.name)
+        y = self._check(z, target)
         m = max(z.size, 1)
         value = (np.sum(np.logaddexp(0.0, z), dtype=np.float64) - np.vdot(y, z)) / m
         g = _sigmoid(z)
@@ -129,8 +147,16 @@ class BinaryCrossEntropy(Loss):
 
     def accuracy(self, pred, target):
         z = np.asarray(pred)
-        y = _targets(z, target, self.name)
+        y = self._check(z, target)
         return float(np.mean((z > 0) == (y > 0.5)))
+
+    def _check(self, z: np.ndarray, target) -> np.ndarray:
+        y = _targets(z, target, self.name)
+        if y.size and not ((y >= 0) & (y <= 1)).all():  # NaN fails too
+            raise ValueError(f"{self.name}: targets must be probabilities in [0, 1], got values "
+                             f"in [{np.nanmin(y)}, {np.nanmax(y)}]"
+                             + (" and NaN" if np.isnan(y).any() else ""))
+        return y
 
 
 class SoftmaxCrossEntropy(Loss):
@@ -152,7 +178,7 @@ class SoftmaxCrossEntropy(Loss):
                 )
             return t
         if t.shape == (z.shape[0],) and t.dtype.kind == "f":
-            if not np.array_equal(t, np.round(t)):
+            if not (np.array_equal(t, np.round(t)) and np.abs(t).max(initial=0) < 2**53):
                 raise ValueError("softmax_cross_entropy: 1-d targets must be integer labels")
             return SoftmaxCrossEntropy._check(z, t.astype(np.int64))
         if t.shape != z.shape:
@@ -160,8 +186,15 @@ class SoftmaxCrossEntropy(Loss):
                 f"softmax_cross_entropy: logits have shape {z.shape}; targets must be labels "
                 f"{(z.shape[0],)} or probabilities {z.shape}, got {t.shape}"
             )
+        if t.dtype.kind not in "biuf":
+            raise ValueError(f"softmax_cross_entropy: targets must be numbers, got {t.dtype}")
+        if t.size and not ((t >= 0) & (t <= 1)).all():  # NaN fails too
+            raise ValueError("softmax_cross_entropy: target rows must be probabilities in "
+                             f"[0, 1], got values in [{np.nanmin(t)}, {np.nanmax(t)}]"
+                             + (" and NaN" if np.isnan(t).any() else ""))
         return t.astype(z.dtype, copy=False)
 
+    @_quiet
     def value_and_grad(self, pred, target):
         z = np.asarray(pred)
         t = self._check(z, target)

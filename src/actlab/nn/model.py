@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._util_checks import integer
 from .base import LAYER_TYPES, Layer, recommended_init
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -30,6 +31,12 @@ def _float_dtype(dtype: Any) -> np.dtype:
     if dt not in FLOAT_DTYPES:
         raise ValueError(f"dtype must be float32 or float64, got {dt}")
     return dt
+
+
+def _quiet() -> Any:
+    """Overflow to inf and NaN from it are IEEE results the callers check for (``fit`` raises
+    ``TrainingDiverged``): the engine never emits a RuntimeWarning."""
+    return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
 
 
 class Sequential:
@@ -125,11 +132,15 @@ class Sequential:
 
     # ------------------------------------------------------------------ passes
     def _as_input(self, x: Any) -> np.ndarray:
+        if isinstance(x, np.ma.MaskedArray):
+            raise TypeError("masked arrays are not supported: pass x.filled(value) or drop the "
+                            "masked samples")
         a = np.asarray(x)
         if a.dtype != self.dtype:
             if a.dtype.kind not in "biuf":
                 raise ValueError(f"input has dtype {a.dtype}; expected numbers")
-            a = a.astype(self.dtype)
+            with np.errstate(over="ignore"):  # beyond float32's range: inf, as IEEE says
+                a = a.astype(self.dtype)
         return a
 
     def _run(self, layer: Layer, i: int, x: np.ndarray, training: bool) -> np.ndarray:
@@ -146,8 +157,9 @@ class Sequential:
     def forward(self, x: Any, *, training: bool = False) -> np.ndarray:
         """Output of the whole stack (caches what :meth:`backward` needs)."""
         x = self._as_input(x)
-        for i, layer in enumerate(self.layers):
-            x = self._run(layer, i, x, training)
+        with _quiet():
+            for i, layer in enumerate(self.layers):
+                x = self._run(layer, i, x, training)
         return x
 
     __call__ = forward
@@ -168,6 +180,10 @@ class Sequential:
         ``need_input_grad=False`` lets back-propagation stop at the first layer with parameters,
         which then skips its own input-gradient product."""
         dy = np.asarray(dy)
+        with _quiet():
+            return self._backward(dy, need_input_grad)
+
+    def _backward(self, dy: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
         for i in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[i]
             if not need_input_grad and i <= self._first_trained:
@@ -181,9 +197,10 @@ class Sequential:
 
     def predict(self, X: Any, *, batch_size: int = 1024) -> np.ndarray:
         """Outputs in evaluation mode (dropout off, BatchNorm running statistics), in batches."""
+        batch_size = integer(batch_size, "predict: batch_size", minimum=1)
         X = self._as_input(X)
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        if X.ndim == 0:
+            raise ValueError("predict: X must have a sample axis, got a scalar")
         if len(X) <= batch_size:
             return self.forward(X)
         return np.concatenate(
@@ -195,6 +212,7 @@ class Sequential:
         from .losses import get_loss
 
         loss = get_loss(loss)
+        batch_size = integer(batch_size, "evaluate: batch_size", minimum=1)
         X = self._as_input(X)
         y = np.asarray(y)
         if len(X) != len(y):
@@ -205,7 +223,8 @@ class Sequential:
         for i in range(0, len(X), batch_size):
             out = self.forward(X[i:i + batch_size])
             yb = y[i:i + batch_size]
-            total += loss.value(out, yb) * len(out)
+            with _quiet():
+                total += loss.value(out, yb) * len(out)
             acc = loss.accuracy(out, yb)
             correct = None if acc is None else correct + acc * len(out)
         return {

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from .._util_checks import is_real, real
+
 
 def _check_lists(params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
     if len(params) != len(grads):
@@ -44,12 +46,8 @@ class Optimizer:
     name = "optimizer"
 
     def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
-        if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
-            raise ValueError(f"{type(self).__name__}: lr must be a positive number, got {lr!r}")
-        if not (isinstance(weight_decay, (int, float)) and weight_decay >= 0):
-            raise ValueError(
-                f"{type(self).__name__}: weight_decay must be >= 0, got {weight_decay!r}"
-            )
+        real(lr, f"{type(self).__name__}: lr", positive=True)
+        real(weight_decay, f"{type(self).__name__}: weight_decay", nonnegative=True)
         self.lr = float(lr)
         self.weight_decay = float(weight_decay)
         self.reset()
@@ -116,7 +114,7 @@ class SGD(Optimizer):
         nesterov: bool = False,
         weight_decay: float = 0.0,
     ) -> None:
-        if not 0.0 <= momentum < 1.0:
+        if not (is_real(momentum) and 0.0 <= momentum < 1.0):
             raise ValueError(f"SGD: momentum must be in [0, 1), got {momentum!r}")
         if nesterov and momentum == 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0")
@@ -172,11 +170,10 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
     ) -> None:
-        b1, b2 = betas
-        if not (0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
+        b1, b2 = betas if isinstance(betas, (tuple, list)) and len(betas) == 2 else (-1, -1)
+        if not (is_real(b1) and is_real(b2) and 0.0 <= b1 < 1.0 and 0.0 <= b2 < 1.0):
             raise ValueError(f"Adam: betas must be in [0, 1), got {betas!r}")
-        if not eps > 0:
-            raise ValueError(f"Adam: eps must be > 0, got {eps!r}")
+        real(eps, "Adam: eps", positive=True)
         self.betas = (float(b1), float(b2))
         self.eps = float(eps)
         super().__init__(lr, weight_decay)
@@ -251,8 +248,7 @@ class L1:
     """L1 penalty ``coef * sum(|w|)``; gradient ``coef * sign(w)`` (0 at w = 0)."""
 
     def __init__(self, coef: float) -> None:
-        if not coef >= 0:
-            raise ValueError(f"L1: coef must be >= 0, got {coef!r}")
+        real(coef, "L1: coef (l1)", nonnegative=True)
         self.coef = float(coef)
 
     def penalty(self, params: Sequence[np.ndarray]) -> float:
@@ -267,8 +263,7 @@ class L2:
     """L2 penalty ``coef * sum(w**2)``; gradient ``2 * coef * w`` (Keras' convention)."""
 
     def __init__(self, coef: float) -> None:
-        if not coef >= 0:
-            raise ValueError(f"L2: coef must be >= 0, got {coef!r}")
+        real(coef, "L2: coef (l2)", nonnegative=True)
         self.coef = float(coef)
 
     def penalty(self, params: Sequence[np.ndarray]) -> float:

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from .._util_checks import integer, real
+
 from .callbacks import Callback, EpochRecord, History
 from .losses import Loss, SoftmaxCrossEntropy, get_loss
 from .model import Sequential
@@ -76,11 +78,14 @@ def _prepare_data(model: Sequential, loss: Loss, X: Any, y: Any, what: str):
     _check_finite(X, f"{what}X (converted to {model.dtype})")
     labels = isinstance(loss, SoftmaxCrossEntropy) and y.ndim == 1
     if labels:
-        if y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+        if y.dtype.kind == "f" and not (np.array_equal(y, np.round(y))
+                                        and np.abs(y).max(initial=0) < 2**53):
             raise ValueError(f"{what}y: softmax_cross_entropy needs integer class labels")
         y = y.astype(np.int64, copy=False)
     else:
-        y = np.ascontiguousarray(y, dtype=model.dtype)
+        with np.errstate(over="ignore"):
+            y = np.ascontiguousarray(y, dtype=model.dtype)
+        _check_finite(y, f"{what}y (converted to {model.dtype})")
     return X, y
 
 
@@ -141,14 +146,12 @@ def fit(
         raise TypeError(f"fit needs a Sequential model, got {type(model).__name__}")
     loss_fn = get_loss(loss)
     opt = get_optimizer(optimizer)
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
-    bs = batch_size
-    if isinstance(bs, bool) or not isinstance(bs, (int, np.integer)) or bs < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
-    for name, v in (("clip_norm", clip_norm), ("clip_value", clip_value)):
-        if v is not None and not (isinstance(v, (int, float)) and v > 0):
-            raise ValueError(f"{name} must be a positive number or None, got {v!r}")
+    epochs = integer(epochs, "epochs", minimum=0)
+    batch_size = integer(batch_size, "batch_size", minimum=1)
+    integer(seed, "seed", minimum=0)
+    clip_norm, clip_value = (None if v is None else real(v, f"{name} (or None)", positive=True)
+                             for name, v in (("clip_norm", clip_norm), ("clip_value", clip_value)))
+    l1, l2 = real(l1, "l1", nonnegative=True), real(l2, "l2", nonnegative=True)
     penalties = [p for p in (L1(l1) if l1 else None, L2(l2) if l2 else None) if p is not None]
     X, y = _prepare_data(model, loss_fn, X, y, "")
     if validation is not None:
@@ -190,7 +193,10 @@ def fit(
     bar = tqdm(total=epochs * steps_per_epoch, unit="batch", desc="fit",
                disable=not progress, leave=True, dynamic_ncols=True)
     try:
-        with _SigintFlag() as sigint:
+        # overflow to inf/NaN is expected on the way to divergence and is detected below
+        # (TrainingDiverged): no RuntimeWarning from the engine
+        with _SigintFlag() as sigint, np.errstate(over="ignore", invalid="ignore",
+                                                 divide="ignore", under="ignore"):
             for epoch in range(1, epochs + 1):
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, model)

@@ -58,8 +58,10 @@ def parse_activation(text: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
     params: dict[str, Any] = {}
     for item in filter(None, (p.strip() for p in rest.split(","))):
         k, eq, v = item.partition("=")
-        if not eq:
+        if not eq or not k.strip():
             raise ValueError(f"activation parameter {item!r} must look like name=value")
+        if k.strip() in params:
+            raise ValueError(f"activation parameter {k.strip()!r} given twice in {text!r}")
         try:
             params[k.strip()] = int(v) if v.strip().lstrip("-").isdigit() else float(v)
         except ValueError:
