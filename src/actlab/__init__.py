@@ -12,9 +12,13 @@ array([0.2, 1. ])
 Extremum(value=-0.2784645427610738, at=-1.2784645427610738)
 """
 
-from .activations import Activation, Info, aliases, get, names, spec
-from .activations.functional import *  # noqa: F401,F403  (relu, sigmoid, gelu, ...)
-from .activations.functional import __all__ as _functions
+from . import _util_sigint
+
+_util_sigint.install()  # the `actlab` command: Ctrl-C while importing exits 130 quietly
+
+from .activations import Activation, Info, aliases, get, names, spec  # noqa: E402
+from .activations.functional import *  # noqa: E402,F401,F403  (relu, sigmoid, gelu, ...)
+from .activations.functional import __all__ as _functions  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -81,7 +81,9 @@ def test_sigkill_mid_study_then_resume(tmp_path):
 def test_ctrl_c_stops_cleanly(tmp_path):
     cmd = [sys.executable, "-m", "actlab", "compare", "--dataset", "digits",
            "--activations", "relu,tanh", "--depth", "2", "--width", "8", "--epochs", "3",
-           "--seeds", "6", "--batch-size", "64", "--jobs", "1", "--no-progress",
+           # far more runs than can finish between the first stored run and the signal
+           # (the study used to end before SIGINT arrived): the test still takes ~1 run
+           "--seeds", "500", "--batch-size", "64", "--jobs", "1", "--no-progress",
            "--out", str(tmp_path)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     db = tmp_path / "results.sqlite"

@@ -26,6 +26,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from .._util_checks import integer
 from .bundled import cache_dir, digits, mnist1d
 from .dataset import Dataset, split
 from .idx import MNIST_FILES, mnist, parse_idx, read_idx
@@ -82,8 +83,7 @@ def load(name: str, data_dir: str | os.PathLike | None = None, seed: int = 0,
         close = difflib.get_close_matches(key, names(), n=2, cutoff=0.5)
         hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
         raise ValueError(f"unknown data set {name!r}{hint} (known: {', '.join(names())})")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
+    seed = integer(seed, "seed", minimum=0)
     fn, takes_seed = _LOADERS[key]
     args: tuple = (_data_dir(data_dir),) if key == "mnist" else ()
     if takes_seed:

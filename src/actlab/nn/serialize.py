@@ -80,18 +80,18 @@ def _data(zf: zipfile.ZipFile, m: _Member) -> np.ndarray:
         return np.lib.format.read_array(fh, allow_pickle=False)
 
 
-def _members(zf: zipfile.ZipFile, path: Path, max_bytes: int) -> dict[str, _Member]:
+def _members(zf: zipfile.ZipFile, max_bytes: int) -> dict[str, _Member]:
     infos = zf.infolist()
     if len(infos) > _MAX_MEMBERS:
-        raise ValueError(f"{path}: {len(infos)} archive members (at most {_MAX_MEMBERS})")
+        raise ValueError(f"{len(infos)} archive members (at most {_MAX_MEMBERS})")
     total = sum(i.file_size for i in infos)
     if total > max_bytes:
-        raise ValueError(f"{path}: the archive unpacks to {total} bytes, more than the limit "
+        raise ValueError(f"the archive unpacks to {total} bytes, more than the limit "
                          f"of {max_bytes} (pass max_bytes= to load larger models)")
     out = {}
     for info in infos:
         if not info.filename.endswith(".npy") or info.is_dir():
-            raise ValueError(f"{path}: unexpected archive member {info.filename!r}")
+            raise ValueError(f"unexpected archive member {info.filename!r}")
         out[info.filename[:-4]] = _header(zf, info)
     return out
 
@@ -100,7 +100,7 @@ def _read(path: Path, max_bytes: int) -> tuple[Any, zipfile.ZipFile, dict[str, _
     """(architecture record, open archive, array headers); nothing large is read yet."""
     zf = zipfile.ZipFile(path)
     try:
-        members = _members(zf, path, max_bytes)
+        members = _members(zf, max_bytes)
         meta_m = members.pop(_META, None)
         if meta_m is None:
             raise ValueError("no actlab architecture record (not a model saved by actlab)")
@@ -209,5 +209,8 @@ def load(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Sequential:
         except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
             raise ValueError(f"{path}: corrupt or truncated model file "
                              f"({type(e).__name__})") from None
+    for key, a in arrays.items():
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise ValueError(f"{path}: array {key!r} holds NaN or infinite values")
     model.load_state(arrays)
     return model
