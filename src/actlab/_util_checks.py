@@ -63,3 +63,27 @@ def integer(value: Any, name: str, *, minimum: int | None = None,
     if (minimum is not None and v < minimum) or (maximum is not None and v > maximum):
         raise ValueError(f"{name} must be {want}, got {value!r}")
     return v
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (Linux ``MemAvailable``), else ``None``."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def check_memory(nbytes: int, what: str) -> None:
+    """Raise ``MemoryError`` naming ``what`` if ``nbytes`` exceed the memory available now.
+
+    Asking first matters: on Linux an oversized allocation often *succeeds* (overcommit) and
+    the process, or a neighbour, is killed later by the OOM killer instead of getting an error.
+    """
+    avail = available_memory()
+    if avail is not None and nbytes > avail:
+        raise MemoryError(f"{what} needs {nbytes / 2**30:.1f} GiB, more than the "
+                          f"{avail / 2**30:.1f} GiB of memory available")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .base import Layer
-from .._util_checks import integer, is_real, real
+from .._util_checks import check_memory, integer, is_real, real
 from .init import get_initializer, initializer_name
 
 
@@ -64,6 +64,9 @@ class Dense(Layer):
     def build(self, rng: np.random.Generator, dtype: np.dtype) -> None:
         name = self.auto_init if self.init == "auto" else self.init
         shape = (self.in_features, self.out_features)
+        # weights, gradients, two optimizer moments and the initializer's float64 draw
+        check_memory(6 * self.in_features * self.out_features * np.dtype(dtype).itemsize,
+                     f"{self!r}")
         self.params = {"W": get_initializer(name)(shape, rng, dtype)}
         if self.bias:
             self.params["b"] = get_initializer(self.bias_init)((self.out_features,), rng, dtype)

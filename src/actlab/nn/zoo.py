@@ -60,6 +60,8 @@ def parse_activation(text: str) -> tuple[str, dict[str, Any]]:
                     value = float(raw)
                 except ValueError:
                     value = raw
+        if key.strip() in params:
+            raise ValueError(f"activation {text!r}: parameter {key.strip()!r} given twice")
         params[key.strip()] = value
     return name, params
 
