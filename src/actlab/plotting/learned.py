@@ -58,8 +58,10 @@ def plot_learned(
         raise ValueError(f"max_curves must be a positive integer, got {max_curves!r}")
     ncols = max(1, min(ncols, len(layers)))
     nrows = -(-len(layers) // ncols)
-    fig = Figure(figsize=(5.2 * ncols, 3.8 * nrows))
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.9, wspace=0.25, hspace=0.4)
+    height = 3.8 * nrows + 0.6
+    fig = Figure(figsize=(5.2 * ncols, height))
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.45 / height, top=1 - 0.75 / height,
+                        wspace=0.25, hspace=0.45)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, (i, layer) in zip(axes, layers):
         grid = _grid(layer, x)

@@ -165,7 +165,8 @@ class PAU(Layer):
         """``(label, target(x))``: the catalogue entry the unit was initialised to."""
         entry = self.target_activation()
         fit = self._fitted()
-        return (f"target {entry!r} (fit max err {fit.max_abs_error:.2g})",
+        name = repr(entry) if entry.params else entry.name
+        return (f"target {name} (fit max err {fit.max_abs_error:.2g})",
                 entry(np.asarray(x, dtype=np.float64)))
 
     def config(self) -> dict[str, Any]:
