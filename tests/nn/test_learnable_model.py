@@ -129,3 +129,26 @@ def test_cli_plot_model_errors(argv, message, capsys, tmp_path, monkeypatch):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_comparison_benchmark_pairs_equal_parameter_counts_and_runs():
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "learnable_vs_mlp.py"
+    spec = importlib.util.spec_from_file_location("learnable_vs_mlp", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = bench.builders()
+    counts = {name: build(0).n_params for name, build in rows.items()}
+    names = list(counts)
+    for relu, learned in ((names[0], names[1]), (names[2], names[3]), (names[4], names[5])):
+        assert relu.startswith("relu") and not learned.startswith("relu")
+        assert abs(counts[relu] - counts[learned]) <= 0.05 * counts[learned]
+    rng = np.random.default_rng(0)
+    data = SimpleNamespace(X_train=rng.normal(size=(200, 40)), y_train=rng.integers(0, 10, 200),
+                           X_test=rng.normal(size=(50, 40)), y_test=rng.integers(0, 10, 50))
+    acc = bench.train_once(rows[names[5]], 0, data, epochs=1)
+    assert 0.0 <= acc <= 1.0
+    assert bench.ci95([0.5, 0.6, 0.7])[1] > 0
