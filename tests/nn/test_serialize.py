@@ -89,7 +89,7 @@ def test_truncated_and_garbage_files(tmp_path):
         bad.write_bytes(content)
         with pytest.raises(ValueError, match=name):
             load(bad)
-    with pytest.raises(FileNotFoundError, match="no such model file"):
+    with pytest.raises(FileNotFoundError, match="no such file"):
         load(tmp_path / "missing.npz")
 
 

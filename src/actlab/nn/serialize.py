@@ -172,7 +172,7 @@ def load(path: str | os.PathLike, *, max_bytes: int = MAX_BYTES) -> Sequential:
     path = Path(path)
     remove_stale(path)  # temporary files of saves that were killed
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no such model file")
+        raise FileNotFoundError(f"{path}: no such file")
     if path.is_dir():
         raise IsADirectoryError(f"{path}: is a folder, not a model file")
     try:

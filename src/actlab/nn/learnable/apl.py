@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._util_checks import is_real
 from ..base import Layer
 from .common import channel_sum, channel_view, check_count
 
@@ -49,7 +50,7 @@ class APL(Layer):
         super().__init__()
         self.num_units = check_count("APL", "num_units", num_units)
         self.hinges = check_count("APL", "hinges", hinges)
-        if isinstance(init_scale, bool) or not isinstance(init_scale, (int, float)) or not (
+        if not is_real(init_scale) or not (
                 np.isfinite(init_scale) and init_scale >= 0):
             raise ValueError(f"APL: init_scale must be a finite number >= 0, got {init_scale!r}")
         self.init_scale = float(init_scale)

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ..._util_checks import is_real
 from ...activations import get as get_activation
 from ..base import Layer
 from ..init import get_initializer, initializer_name
@@ -79,7 +80,7 @@ class KANLinear(Layer):
             raise ValueError(f"KANLinear: grid_range must be finite lo < hi, got {grid_range!r}")
         self.grid_range = (lo, hi)
         for what, v, top in (("scale_noise", scale_noise, np.inf), ("grid_eps", grid_eps, 1.0)):
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= top:
+            if not is_real(v) or not 0 <= v <= top:
                 raise ValueError(f"KANLinear: {what} must be a number in [0, {top}], got {v!r}")
         self.scale_noise = float(scale_noise)
         self.grid_eps = float(grid_eps)
