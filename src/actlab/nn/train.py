@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from .._util_checks import integer, real
-
 from .callbacks import Callback, EpochRecord, History
 from .losses import Loss, SoftmaxCrossEntropy, get_loss
 from .model import Sequential
