@@ -101,3 +101,27 @@ def test_killed_saves_leave_no_tmp_files_behind(tmp_path):
     load(target)
     assert not stale[0].exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.npz"]
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE runs SET config_json = '{nope'",
+    "UPDATE runs SET config_json = '" + "[" * 100000 + "]" * 100000 + "'",
+    "UPDATE runs SET flags = '{'",
+    "UPDATE runs SET extra = '[1]'",
+])
+def test_tampered_results_database(tmp_path, sql):
+    import sqlite3
+
+    from actlab.studies.records import RunConfig, RunResult
+    from actlab.studies.store import Store
+
+    db = tmp_path / "results.sqlite"
+    r = RunResult(RunConfig("digits", "relu"), "finished", 0.1, 0.97, 0.05, 0.99, 3, 1, 0.5)
+    with Store(db) as store:
+        store.put(r)
+    con = sqlite3.connect(db)
+    con.execute(sql)
+    con.commit()
+    con.close()
+    with Store(db) as store, pytest.raises(ValueError, match="results.sqlite.*corrupt"):
+        store.get(r.key)

@@ -173,6 +173,15 @@ class Store:
         return have
 
     def get(self, key: str) -> RunResult | None:
+        """The stored run ``key`` (``None`` if absent); a tampered or corrupt row raises
+        ``ValueError`` naming the database."""
+        try:
+            return self._get(key)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
+            raise ValueError(f"{self.path}: stored run {key!r} is corrupt ({type(e).__name__}: "
+                             f"{e}); move the database away to train the runs again") from None
+
+    def _get(self, key: str) -> RunResult | None:
         row = self._conn.execute(
             f"SELECT config_json, {', '.join(_RESULT_COLUMNS)}, flags, extra, message "
             "FROM runs WHERE key = ?", (key,)).fetchone()
