@@ -130,6 +130,9 @@ MODEL_CASES: list[Case] = [
         ValueError),
     ("npy_header_terabytes", _with(_header_claims_terabytes), ValueError),
     ("pickled_member", _with(_pickled), ValueError),
+    ("npy_header_too_large", _with(lambda m: m.update({"0.params.W.npy": b"\x93NUMPY\x02\x00"
+                                   + (200000).to_bytes(4, "little") + b" " * 200000})),
+     ValueError),
     ("lying_central_directory", _lying_sizes, ValueError),
     ("nested_json", _meta_is(json.loads("[" * 50 + "]" * 50)), ValueError),
     ("deep_json_recursion", _with(lambda m: m.update({"__actlab__.npy": _npy(

@@ -59,13 +59,19 @@ class _Member:
 
 def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Member:
     with zf.open(info) as fh:
-        version = np.lib.format.read_magic(fh)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-        elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-        else:
-            raise ValueError(f"member {info.filename!r}: unsupported .npy version {version}")
+        try:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+        except (ValueError, SyntaxError, TypeError) as e:
+            # numpy's own message may advise allow_pickle=True: never pass that on
+            reason = "header too large" if "allow_pickle" in str(e) else str(e)
+            raise ValueError(
+                f"member {info.filename!r}: malformed .npy header ({reason})") from None
     if dtype.hasobject or dtype.kind not in "biufcU":
         raise ValueError(f"member {info.filename!r}: dtype {dtype} is not allowed in a model")
     m = _Member(info, tuple(int(d) for d in shape), dtype, bool(fortran))
@@ -77,7 +83,11 @@ def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> _Member:
 
 def _data(zf: zipfile.ZipFile, m: _Member) -> np.ndarray:
     with zf.open(m.info) as fh:  # reads at most the member's declared, checked size
-        return np.lib.format.read_array(fh, allow_pickle=False)
+        try:
+            return np.lib.format.read_array(fh, allow_pickle=False)
+        except ValueError as e:
+            reason = "not plain numbers" if "allow_pickle" in str(e) else str(e)
+            raise ValueError(f"member {m.info.filename!r}: unreadable array ({reason})") from None
 
 
 def _members(zf: zipfile.ZipFile, max_bytes: int) -> dict[str, _Member]:
