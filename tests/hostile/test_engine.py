@@ -124,3 +124,16 @@ def test_huge_activation_parameter_inside_a_model():
     m = nn.Sequential([nn.Dense(2, 2), nn.Activation("elu", alpha=1e200)])
     out = m.predict(np.vstack([X, np.zeros((1, 2))]))
     assert not np.isnan(out).any() and (out[-1] == 0).all()
+
+
+def test_data_sets_refuse_sizes_beyond_memory_before_allocating():
+    from actlab.data import load
+
+    with pytest.raises(MemoryError, match="n=10000000000000"):
+        load("moons", n=10**13)
+    with pytest.raises(MemoryError, match="num_samples"):
+        load("mnist1d", num_samples=10**13)
+    with pytest.raises(MemoryError, match="Dense"):
+        nn.Sequential([nn.Dense(10, 10**12)])
+    with pytest.raises(ValueError, match="noise"):
+        load("moons", noise="x")

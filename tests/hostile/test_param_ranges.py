@@ -94,3 +94,28 @@ def test_parameters_across_their_range_and_every_dtype(name, data):
             fits = np.isfinite(ref) & (np.abs(ref) < big)
             bad = fits & ~(np.abs(got - ref) <= rtol * np.abs(ref) + atol)
         assert not bad.any(), (params, x[bad], got[bad], ref[bad])
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if any(
+    p.choices is not None or p.kind is int for p in registry.spec(n).params)])
+@SETTINGS
+@given(data=st.data())
+def test_integer_and_choice_parameters(name, data):
+    """Any integer or any string: a valid entry that computes, or a clear ValueError."""
+    params = {}
+    for p in registry.spec(name).params:
+        if p.choices is not None:
+            params[p.name] = data.draw(st.one_of(st.sampled_from(list(p.choices)), st.text(
+                max_size=6)), label=p.name)
+        elif p.kind is int:
+            params[p.name] = data.draw(st.integers(-2**70, 2**70) | st.integers(-4, 4),
+                                       label=p.name)
+    x = np.linspace(-3, 3, 12).reshape(3, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            f = actlab.get(name, **params)
+            y = f(x)
+        except ValueError:
+            return
+        assert y.shape == x.shape and np.isfinite(y).all()

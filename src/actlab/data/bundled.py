@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._util_checks import check_memory, is_real
 from .._util_files import atomic_open
 from .dataset import Dataset, split
 
@@ -84,8 +85,9 @@ def mnist1d(seed: int = 42, *, num_samples: int = 5000, train_split: float = 0.8
     if isinstance(num_samples, bool) or not isinstance(num_samples, (int, np.integer)) \
             or num_samples < 20:
         raise ValueError(f"mnist1d: num_samples must be an int >= 20, got {num_samples!r}")
-    if not 0.0 < train_split < 1.0:
+    if not (is_real(train_split) and 0.0 < train_split < 1.0):
         raise ValueError(f"mnist1d: train_split must be in (0, 1), got {train_split!r}")
+    check_memory(8192 * int(num_samples), f"mnist1d with num_samples={num_samples}")
     args = {"seed": int(seed), "num_samples": int(num_samples), "train_split": float(train_split)}
     key = hashlib.sha256(json.dumps({"v": 1, **args}, sort_keys=True).encode()).hexdigest()[:16]
     path = cache_dir() / f"mnist1d-{key}.npz"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._util_checks import check_memory, is_real, real
+
 from .dataset import Dataset, split
 
 __all__ = ["circles", "moons", "spirals", "toy", "xor"]
@@ -37,9 +39,9 @@ def xor() -> Dataset:
 def _check(n: int, noise: float, test_fraction: float, minimum: int = 4) -> None:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
         raise ValueError(f"n must be an int >= {minimum}, got {n!r}")
-    if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    if not 0.0 < test_fraction < 1.0:
+    real(noise, "noise", nonnegative=True)
+    check_memory(128 * int(n), f"a data set of n={n} points")  # X, y, shuffles, the split
+    if not (is_real(test_fraction) and 0.0 < test_fraction < 1.0):
         raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
 
 
