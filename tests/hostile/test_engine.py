@@ -44,6 +44,8 @@ REFUSED = {
     "ce_label_1e30": lambda: L.softmax_cross_entropy(Z, np.array([1e30])),
     "ce_label_nan": lambda: L.softmax_cross_entropy(Z, np.array([np.nan])),
     "mse_string_targets": lambda: L.mse(Z, np.array([["a", "b"]])),
+    "mse_complex_predictions": lambda: L.mse(np.ones((1, 2), complex), np.ones((1, 2))),
+    "ce_object_predictions": lambda: L.softmax_cross_entropy(np.array([[None, 1]]), [1]),
     "dense_init_nan": lambda: nn.Sequential([nn.Dense(2, 2, init=np.nan)]),
     "dense_init_inf": lambda: nn.Sequential([nn.Dense(2, 2, init=-np.inf)]),
     "dense_bias_init_nan": lambda: nn.Sequential([nn.Dense(2, 2, bias_init=float("nan"))]),
@@ -137,3 +139,9 @@ def test_data_sets_refuse_sizes_beyond_memory_before_allocating():
         nn.Sequential([nn.Dense(10, 10**12)])
     with pytest.raises(ValueError, match="noise"):
         load("moons", noise="x")
+
+
+def test_integer_predictions_get_a_float_gradient():
+    value, grad = L.mse(np.array([[1, 2]]), np.array([[0.0, 0.0]]))
+    assert value == 2.5 and grad.dtype == np.float64
+    np.testing.assert_allclose(grad, [[1.0, 2.0]])

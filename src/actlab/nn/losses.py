@@ -37,6 +37,17 @@ import functools
 import numpy as np
 
 
+def _predictions(pred, name: str) -> np.ndarray:
+    """Predictions as a float array (integers and booleans become float64, so the gradient is
+    never truncated to integers); complex or object predictions raise ``TypeError``."""
+    p = np.asarray(pred)
+    if p.dtype.kind in "biu":
+        return p.astype(np.float64)
+    if p.dtype.kind != "f":
+        raise TypeError(f"{name}: predictions must be real numbers, got dtype {p.dtype}")
+    return p
+
+
 def _targets(pred: np.ndarray, target: np.ndarray, name: str) -> np.ndarray:
     """Targets as an array of pred's shape and dtype ((N,) is accepted for (N, 1) outputs)."""
     t = np.asarray(target)
@@ -94,7 +105,7 @@ class SSE(Loss):
 
     @_quiet
     def value_and_grad(self, pred, target):
-        pred = np.asarray(pred)
+        pred = _predictions(pred, self.name)
         diff = pred - _targets(pred, target, self.name)
         n = pred.shape[0] if pred.ndim else 1
         value = 0.5 * float(np.vdot(diff, diff)) / n
@@ -109,7 +120,7 @@ class MSE(Loss):
 
     @_quiet
     def value_and_grad(self, pred, target):
-        pred = np.asarray(pred)
+        pred = _predictions(pred, self.name)
         diff = pred - _targets(pred, target, self.name)
         m = max(diff.size, 1)
         value = float(np.vdot(diff, diff)) / m
@@ -136,7 +147,7 @@ class BinaryCrossEntropy(Loss):
 
     @_quiet
     def value_and_grad(self, pred, target):
-        z = np.asarray(pred)
+        z = _predictions(pred, self.name)
         y = self._check(z, target)
         m = max(z.size, 1)
         value = (np.sum(np.logaddexp(0.0, z), dtype=np.float64) - np.vdot(y, z)) / m
@@ -146,7 +157,7 @@ class BinaryCrossEntropy(Loss):
         return float(value), g
 
     def accuracy(self, pred, target):
-        z = np.asarray(pred)
+        z = _predictions(pred, self.name)
         y = self._check(z, target)
         return float(np.mean((z > 0) == (y > 0.5)))
 
@@ -196,7 +207,7 @@ class SoftmaxCrossEntropy(Loss):
 
     @_quiet
     def value_and_grad(self, pred, target):
-        z = np.asarray(pred)
+        z = _predictions(pred, self.name)
         t = self._check(z, target)
         n = max(z.shape[0], 1)
         shifted = z - z.max(axis=1, keepdims=True)
@@ -219,7 +230,7 @@ class SoftmaxCrossEntropy(Loss):
         return float(value), p
 
     def accuracy(self, pred, target):
-        z = np.asarray(pred)
+        z = _predictions(pred, self.name)
         t = self._check(z, target)
         labels = t if t.ndim == 1 else t.argmax(axis=1)
         return float(np.mean(z.argmax(axis=1) == labels))
