@@ -142,6 +142,6 @@ def test_data_sets_refuse_sizes_beyond_memory_before_allocating():
 
 
 def test_integer_predictions_get_a_float_gradient():
-    value, grad = L.mse(np.array([[1, 2]]), np.array([[0.0, 0.0]]))
+    value, grad = L.mse.value_and_grad(np.array([[1, 2]]), np.array([[0.0, 0.0]]))
     assert value == 2.5 and grad.dtype == np.float64
     np.testing.assert_allclose(grad, [[1.0, 2.0]])
