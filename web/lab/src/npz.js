@@ -128,7 +128,16 @@ export function readNpz(bytes, maxBytes = 64 * 1024 * 1024) {
     const name = String.fromCharCode(...bytes.slice(pos + 30, pos + 30 + nlen));
     if (method !== 0 || flags & 8) throw new Error("compressed npz is not supported (save with numpy.savez)");
     const dataStart = pos + 30 + nlen + xlen;
-    if (size === 0xffffffff || dataStart + size > bytes.length) throw new Error("truncated npz");
+    if (size === 0xffffffff) { // ZIP64 (numpy.savez forces it): the sizes live in extra field 0x0001
+      let e = pos + 30 + nlen;
+      size = -1;
+      while (e + 4 <= dataStart) {
+        const id = dv.getUint16(e, true), len = dv.getUint16(e + 2, true);
+        if (id === 1 && len >= 16) { size = Number(dv.getBigUint64(e + 12, true)); break; }
+        e += 4 + len;
+      }
+    }
+    if (size < 0 || dataStart + size > bytes.length) throw new Error("truncated npz");
     out[name.replace(/\.npy$/, "")] = parseNpy(bytes.slice(dataStart, dataStart + size));
     pos = dataStart + size;
   }

@@ -10,7 +10,7 @@ import { npyFloat64, npyUnicode, zipStored, readNpz } from "./npz.js";
 export const DEFAULTS = {
   data: "circles", n: 300, noise: 0.1, split: 0.3,
   layers: [8, 8], acts: ["tanh", "tanh"],
-  init: "auto", bias: 0, loss: "auto", opt: "sgd", lr: 0.03, batch: 10,
+  init: "auto", bias: 0, loss: "auto", opt: "sgd", lr: 0.1, batch: 10,
   l1: 0, l2: 0, clip: 0, seed: 1,
 };
 export const MAX_LAYERS = 12;
