@@ -55,7 +55,8 @@ def network_requests(driver, page_url: str) -> list[str]:
         msg = json.loads(entry["message"])["message"]
         if msg.get("method") == "Network.requestWillBeSent":
             url = msg["params"]["request"]["url"]
-            if url.split("#")[0] != page_url.split("#")[0] and not url.startswith(("data:", "blob:")):
+            local = url.startswith(("data:", "blob:"))
+            if url.split("#")[0] != page_url.split("#")[0] and not local:
                 urls.append(url)
     return urls
 

@@ -23,9 +23,9 @@ STEPS = 200
 CASES = {
     "tanh-sgd-bce": dict(data="circles", layers=[8, 8], acts=["tanh", "tanh"], opt="sgd",
                          lr=0.1, batch=10, loss="binary_cross_entropy"),
-    "relu-momentum-softmax-l2-clip": dict(data="blobs3", layers=[16, 8], acts=["relu", "leaky_relu"],
-                                          opt="momentum", lr=0.05, batch=7, l2=1e-3, clip=0.5,
-                                          bias=0.1),
+    "relu-momentum-softmax-l2-clip": dict(data="blobs3", layers=[16, 8],
+                                          acts=["relu", "leaky_relu"], opt="momentum",
+                                          lr=0.05, batch=7, l2=1e-3, clip=0.5, bias=0.1),
     "gelu-adam-sse-l1": dict(data="plane", layers=[6, 6, 6], acts=["gelu", "mish", "silu"],
                              opt="adam", lr=0.01, batch=16, l1=1e-4),
     "deep-sigmoid-sse-classes": dict(data="xor", layers=[10] * 6, acts=["sigmoid"] * 6,
@@ -97,7 +97,8 @@ def test_page_engine_equals_actlab_nn(name, tmp_path):
     ours = np.array(rec.values, dtype=np.float64)
     assert len(page) == len(ours) == STEPS
     rel = np.abs(page - ours) / np.maximum(np.abs(ours), 1e-300)
-    assert rel.max() <= 1e-9, f"worst step {int(rel.argmax())}: {page[rel.argmax()]} vs {ours[rel.argmax()]}"
+    worst = int(rel.argmax())
+    assert rel.max() <= 1e-9, f"worst step {worst}: {page[worst]} vs {ours[worst]}"
     assert page[-1] != page[0]  # it trained
     final = _load(run["final_model"], tmp_path, "final.npz")
     for key, want in model.state().items():

@@ -12,7 +12,7 @@ import html
 import json
 import os
 import re
-import tempfile
+import secrets
 import webbrowser
 from importlib import resources
 from pathlib import Path
@@ -61,17 +61,12 @@ def write(path: str | os.PathLike = "lab.html", *, mode: str = "full") -> Path:
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory}: no such directory")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    tmp = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -4,20 +4,11 @@
 import { KERNELS, makeActivation } from "./activations.js";
 import { fit, frame, line, dot, fmt, COLORS } from "./plot.js";
 import { renderTex } from "./tex.js";
+import { h } from "./dom.js";
 
 const XR = [-6, 6];
 const N = 481;
 
-function h(tag, attrs = {}, ...kids) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "text") e.textContent = v;
-    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
-    else e.setAttribute(k, v);
-  }
-  e.append(...kids.filter((x) => x !== null && x !== undefined));
-  return e;
-}
 
 /** f and f' of one entry at the given params; falls back to the injected samples. */
 export function curveFn(entry, params) {
@@ -101,7 +92,7 @@ export function createExplorer(root, registry, onChange) {
         out.textContent = String(v);
         draw();
       });
-      paramBox.append(h("label", { title: p.doc }, `${p.name} `, input, out));
+      paramBox.append(h("label", { title: p.doc }, `${p.name} `, input, p.choices ? null : out));
     }
     if (!KERNELS[e.name]) paramBox.append(h("p", { class: "note", text: "sampled from Python at default parameters" }));
   }

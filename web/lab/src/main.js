@@ -2,7 +2,7 @@
 import { registryFromCatalogue } from "./catalogue.js";
 import { createExplorer } from "./explorer.js";
 import { createPlayground } from "./playground.js";
-import { toHash, fromHash, stepSession, measure, exportModelBytes, importModelBytes, batchIndices } from "./session.js";
+import { toHash, fromHash, stepSession, measure, recordNow, exportModelBytes, importModelBytes, batchIndices } from "./session.js";
 import { toBase64, fromBase64 } from "./npz.js";
 import { PRESETS } from "./presets.js";
 import { predict } from "./engine.js";
@@ -84,6 +84,7 @@ function start() {
     play: () => pg.play(),
     pause: () => pg.pause(),
     playing: () => pg.playing(),
+    speed: (n) => pg.speed(n),
     frames: () => pg.frames(),
     preset: (name) => { pg.pause(); const c = pg.preset(name); writeHash(); return c; },
     presets: () => Object.fromEntries(Object.entries(PRESETS).map(([k, p]) => [k, { title: p.title, watch: p.watch, config: p.config }])),
@@ -94,7 +95,7 @@ function start() {
       else if (data && typeof data.base64 === "string") bytes = fromBase64(data.base64);
       else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
       const model = importModelBytes(pg.session, bytes);
-      pg.session.history.push(measure(pg.session, pg.session.gradNorms));
+      recordNow(pg.session);
       pg.render();
       return model;
     },

@@ -3,7 +3,7 @@
 import { makeDataset, DATASETS, splitSet } from "./data.js";
 import { createRng, permutation } from "./rng.js";
 import {
-  createNetwork, createOptimizer, trainStep, evaluate, forward, parameters,
+  createNetwork, createOptimizer, trainStep, evaluate, forward, parameters, lossValueAndGrad,
 } from "./engine.js";
 import { npyFloat64, npyUnicode, zipStored, readNpz } from "./npz.js";
 
@@ -173,7 +173,7 @@ function gather(s, idx) {
 }
 
 /** Train n steps; returns the latest record (also kept in s.history). */
-export function stepSession(s, n = 1, { measureEvery = 0 } = {}) {
+export function stepSession(s, n = 1, { measureEvery = 0, record = true } = {}) {
   for (let i = 0; i < n && !s.diverged; i++) {
     const idx = batchIndices(s, s.step);
     const { x, y } = gather(s, idx);
@@ -186,6 +186,11 @@ export function stepSession(s, n = 1, { measureEvery = 0 } = {}) {
     s.gradNorms = r.gradNorms;
     if (measureEvery && s.step % measureEvery === 0 && i < n - 1) s.history.push(measure(s, r.gradNorms));
   }
+  return record ? recordNow(s) : null;
+}
+
+/** Measure now, append to the history and return the record. */
+export function recordNow(s) {
   const rec = measure(s, s.gradNorms);
   s.history.push(rec);
   if (s.history.length > 4000) s.history.splice(1, s.history.length - 2000);
@@ -195,9 +200,15 @@ export function stepSession(s, n = 1, { measureEvery = 0 } = {}) {
 
 /** {step, train_loss, test_loss, batch_loss, grad_norms, dead, saturated} on the full sets. */
 export function measure(s, gradNorms) {
-  const trainLoss = evaluate(s.net, s.loss, s.Xtr, s.ytr, s.ntr);
+  const { out, trace } = forward(s.net, s.Xtr, s.ntr);
+  const k = s.net.sizes[s.net.sizes.length - 1];
+  const trainLoss = lossValueAndGrad(s.loss, out, s.ytr, s.ntr, k).value;
   const testLoss = evaluate(s.net, s.loss, s.Xte, s.yte, s.nte);
-  const { dead, saturated } = unitStates(s);
+  const states = unitStates(s, trace);
+  s.lastTrace = trace;
+  s.measuredStep = s.step;
+  s.lastStates = states;
+  const { dead, saturated } = states;
   return {
     step: s.step, train_loss: trainLoss, test_loss: testLoss,
     batch_loss: s.lastBatchLoss ?? null,
