@@ -163,6 +163,8 @@ def test_exported_model_loads_in_python_with_equal_predictions(driver, page, tmp
     nn.save(model, path)
     b64 = base64.b64encode(path.read_bytes()).decode()
     driver.execute_script("actlab.importModel(arguments[0])", b64)
+    csv = driver.execute_script("return actlab.exportCurves()").splitlines()
+    assert csv[0] == "step,train_loss,test_loss" and csv[-1].startswith("40,")
     page_out = np.array(driver.execute_script("return actlab.predict(arguments[0])", X.tolist()))
     np.testing.assert_allclose(model.predict(X).ravel(), page_out, rtol=1e-12, atol=1e-14)
 

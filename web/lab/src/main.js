@@ -88,6 +88,7 @@ function start() {
     frames: () => pg.frames(),
     preset: (name) => { pg.pause(); const c = pg.preset(name); writeHash(); return c; },
     presets: () => Object.fromEntries(Object.entries(PRESETS).map(([k, p]) => [k, { title: p.title, watch: p.watch, config: p.config }])),
+    exportCurves: () => pg.curvesCsv(),
     exportModel: () => ({ format: "npz", filename: "lab-model.npz", base64: toBase64(exportModelBytes(pg.session)) }),
     importModel: (data) => {
       let bytes = data;

@@ -13,7 +13,7 @@ export const DEFAULTS = {
   init: "auto", bias: 0, loss: "auto", opt: "sgd", lr: 0.1, batch: 10,
   l1: 0, l2: 0, clip: 0, seed: 1,
 };
-export const MAX_LAYERS = 12;
+export const MAX_LAYERS = 32;
 export const MAX_UNITS = 32;
 export const INITS = ["auto", "he_normal", "glorot_uniform", "lecun_normal"];
 const TRUNC_STD = 0.87962566103423978;

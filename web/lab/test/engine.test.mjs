@@ -6,7 +6,7 @@ import { KERNELS, makeActivation } from "../src/activations.js";
 import { createNetwork, forward, backward, lossValueAndGrad, parameters, gradients } from "../src/engine.js";
 import { npyFloat64, npyUnicode, zipStored, readNpz, crc32 } from "../src/npz.js";
 import { parseCsv, makeDataset, DATASETS } from "../src/data.js";
-import { createSession, stepSession, toHash, fromHash, normalise, batchIndices, exportModelBytes, importModelBytes } from "../src/session.js";
+import { createSession, stepSession, toHash, fromHash, normalise, batchIndices, exportModelBytes, importModelBytes, MAX_LAYERS } from "../src/session.js";
 import { createRng, permutation } from "../src/rng.js";
 
 const rel = (a, b) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
@@ -117,10 +117,28 @@ test("sessions are reproducible and the hash round-trips the config", () => {
 });
 
 test("normalise clamps and drops what it does not know", () => {
-  const c = normalise({ layers: Array(40).fill(99), acts: ["nope"], lr: -1, evil: "<script>" }, REG.hidden);
-  assert.equal(c.layers.length, 12);
+  const c = normalise({ layers: Array(80).fill(99), acts: ["nope"], lr: -1, evil: "<script>" }, REG.hidden);
+  assert.equal(c.layers.length, MAX_LAYERS);
   assert.ok(c.layers.every((u) => u === 32));
   assert.ok(c.acts.every((a) => a === "tanh"));
   assert.equal(c.lr, 1e-5);
   assert.equal("evil" in c, false);
+});
+
+test("presets show the claims they are named after", async () => {
+  const { PRESETS } = await import("../src/presets.js");
+  const run = (name, steps) => {
+    const s = createSession({ ...PRESETS[name].config }, REG);
+    return stepSession(s, steps);
+  };
+  const van = run("vanishing", 20);
+  assert.ok(van.grad_norms[0] < 1e-3 * van.grad_norms.at(-1));
+  const dying = run("dying", 1000), leaky = run("leaky", 1000);
+  assert.ok(dying.dead.reduce((a, b) => a + b) > 10);
+  assert.equal(leaky.dead.reduce((a, b) => a + b), 0);
+  assert.ok(leaky.train_loss < dying.train_loss);
+  const xavier = run("xavier", 1000), he = run("he", 1000);
+  assert.ok(xavier.train_loss > 0.69 && he.train_loss < 0.1, `${xavier.train_loss} ${he.train_loss}`);
+  const exploding = run("exploding", 200), clipping = run("clipping", 200);
+  assert.ok(exploding.diverged && !clipping.diverged && clipping.train_loss < 0.1);
 });
