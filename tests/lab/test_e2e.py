@@ -198,3 +198,22 @@ def test_layout_fits_the_width(driver, page, width, tmp_path):
             driver.save_screenshot(str(tmp_path / f"{tab}-{width}.png"))
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_a_run_in_chromium_replays_in_python(driver, page, tmp_path):
+    """The engine as bundled into the page, in the browser, equals actlab.nn step for step."""
+    from .replay import assert_same_losses, load_b64, replay
+
+    open_page(driver, page)
+    cfg = driver.execute_script(
+        "return actlab.load({data: 'spiral3', layers: [12, 12], acts: ['gelu', 'softplus'], "
+        "opt: 'adam', lr: 0.02, batch: 8, l2: 0.001, clip: 2, seed: 11})")
+    start = driver.execute_script("return actlab.exportModel()")
+    data = driver.execute_script("return actlab.exportData(60)")
+    losses = driver.execute_script(
+        "const out = []; for (let i = 0; i < 60; i++) out.push(actlab.step(1).batch_loss);"
+        "return out")
+    model = load_b64(start["base64"], tmp_path, "start.npz")
+    X = np.array(data["train"]["X"], dtype=np.float64).reshape(-1, 2)
+    ours = replay(model, cfg, data["loss"], X, data["train"]["y"], data["batches"])
+    assert_same_losses(losses, ours)

@@ -3,20 +3,18 @@
 The page run exports its initial weights as an actlab model file, its data and the batch order;
 Python opens the file with ``actlab.nn.load``, replays the same batches through ``fit`` and
 compares every step's batch loss (relative difference <= 1e-9) and the final weights.
+(``test_e2e.py`` does the same for a run inside Chromium.)
 """
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
 import pytest
 
-import actlab.nn as nn
 from actlab.lab.catalogue import catalogue
-from actlab.nn.callbacks import Callback
 
 from .conftest import run_node
+from .replay import assert_same_losses, load_b64 as _load, replay
 
 STEPS = 200
 
@@ -38,68 +36,15 @@ CASES = {
 }
 
 
-class _Losses(Callback):
-    def __init__(self) -> None:
-        self.values: list[float] = []
-
-    def on_batch_end(self, step, model, loss):
-        self.values.append(loss)
-
-
-def _optimizer(cfg: dict) -> nn.Optimizer:
-    if cfg["opt"] == "adam":
-        return nn.Adam(lr=cfg["lr"])
-    return nn.SGD(lr=cfg["lr"], momentum=0.9 if cfg["opt"] == "momentum" else 0.0)
-
-
-def _load(b64: str, tmp_path, name: str) -> nn.Sequential:
-    path = tmp_path / name
-    path.write_bytes(base64.b64decode(b64))
-    return nn.load(path)
-
-
-def _targets(loss: str, y: np.ndarray, k: int, classes: bool) -> np.ndarray:
-    if not classes:
-        return y.astype(np.float64).reshape(-1, 1)
-    if loss == "softmax_cross_entropy":
-        return y.astype(np.int64)
-    if k == 1:
-        return y.astype(np.float64).reshape(-1, 1)
-    return np.eye(k)[y.astype(np.int64)]
-
-
 @pytest.mark.parametrize("name", list(CASES))
 def test_page_engine_equals_actlab_nn(name, tmp_path):
     run = run_node("replay.mjs", {"catalogue": catalogue(), "config": CASES[name], "steps": STEPS})
-    cfg = run["config"]
     model = _load(run["model"], tmp_path, "start.npz")
     assert model.dtype == np.float64
     X = np.array(run["Xtr"], dtype=np.float64).reshape(-1, 2)
-    y = np.array(run["ytr"], dtype=np.float64)
-    k = model.layers[-1].out_features
-    classes = cfg["data"] != "plane"
-    order = np.concatenate([np.array(b, dtype=np.int64) for b in run["batches"]])
-    sizes = {len(b) for b in run["batches"][:-1]}
-    rec = _Losses()
-    if sizes == {cfg["batch"]}:
-        nn.fit(model, X[order], _targets(run["loss"], y[order], k, classes), loss=run["loss"],
-               optimizer=_optimizer(cfg), epochs=1, batch_size=cfg["batch"], shuffle=False,
-               callbacks=[rec], l1=cfg["l1"], l2=cfg["l2"], clip_norm=cfg["clip"] or None,
-               progress=False)
-    else:  # epochs end in a short batch: one fit call per batch, sharing the optimizer
-        opt = _optimizer(cfg)
-        for b in run["batches"]:
-            idx = np.array(b, dtype=np.int64)
-            nn.fit(model, X[idx], _targets(run["loss"], y[idx], k, classes), loss=run["loss"],
-                   optimizer=opt, epochs=1, batch_size=len(idx), shuffle=False, callbacks=[rec],
-                   l1=cfg["l1"], l2=cfg["l2"], clip_norm=cfg["clip"] or None, progress=False)
-    page = np.array(run["losses"], dtype=np.float64)
-    ours = np.array(rec.values, dtype=np.float64)
-    assert len(page) == len(ours) == STEPS
-    rel = np.abs(page - ours) / np.maximum(np.abs(ours), 1e-300)
-    worst = int(rel.argmax())
-    assert rel.max() <= 1e-9, f"worst step {worst}: {page[worst]} vs {ours[worst]}"
-    assert page[-1] != page[0]  # it trained
+    ours = replay(model, run["config"], run["loss"], X, run["ytr"], run["batches"])
+    assert_same_losses(run["losses"], ours)
+    assert len(ours) == STEPS
     final = _load(run["final_model"], tmp_path, "final.npz")
     for key, want in model.state().items():
         np.testing.assert_allclose(final.state()[key], want, rtol=1e-8, atol=1e-12, err_msg=key)
