@@ -18,12 +18,12 @@ export const PRESETS = {
   xavier: {
     title: "Deep ReLU with Glorot (Xavier) init",
     watch: "Glorot's variance suits tanh, not ReLU: in this 20-layer ReLU net the signal halves layer after layer, the deep layers' pre-activation histograms collapse to a spike at 0 and the loss stays at log 2. Compare with the He preset.",
-    config: { data: "moons", layers: Array(20).fill(16), acts: Array(20).fill("relu"), init: "glorot_uniform", bias: 0, loss: "binary_cross_entropy", opt: "sgd", lr: 0.05, batch: 10, l1: 0, l2: 0, clip: 0 },
+    config: { data: "moons", layers: Array(20).fill(16), acts: Array(20).fill("relu"), init: "glorot_uniform", bias: 0, loss: "binary_cross_entropy", opt: "sgd", lr: 0.01, batch: 10, l1: 0, l2: 0, clip: 0 },
   },
   he: {
     title: "Deep ReLU with He init",
     watch: "He's variance 2/fan-in keeps the signal's scale through all 20 ReLU layers: the histograms stay wide and the loss falls where the Glorot run stalled.",
-    config: { data: "moons", layers: Array(20).fill(16), acts: Array(20).fill("relu"), init: "he_normal", bias: 0, loss: "binary_cross_entropy", opt: "sgd", lr: 0.05, batch: 10, l1: 0, l2: 0, clip: 0 },
+    config: { data: "moons", layers: Array(20).fill(16), acts: Array(20).fill("relu"), init: "he_normal", bias: 0, loss: "binary_cross_entropy", opt: "sgd", lr: 0.01, batch: 10, l1: 0, l2: 0, clip: 0 },
   },
   exploding: {
     title: "Exploding gradients (no clipping)",

@@ -88,7 +88,15 @@ export function drawGrads(s, gradCanvas) {
     ctx.fillRect(x0, y, x1 - x0, F.bottom - y);
   });
   ctx.fillStyle = "#555"; ctx.textAlign = "center";
-  g.forEach((_, i) => ctx.fillText(i === g.length - 1 ? "out" : String(i + 1), F.X(i + 0.5), hh - 6));
+  const every = Math.ceil(g.length / Math.max(1, Math.floor((F.right - F.left) / 22)));
+  g.forEach((_, i) => {
+    if (i === g.length - 1) ctx.fillText("out", F.X(i + 0.5), hh - 6);
+    else if (i % every === 0 && g.length - 1 - i >= every) ctx.fillText(String(i + 1), F.X(i + 0.5), hh - 6);
+  });
+  if (g.length && !pos.length) {
+    ctx.fillStyle = "#d62728"; ctx.textAlign = "center";
+    ctx.fillText("every weight gradient is exactly 0", (F.left + F.right) / 2, (F.top + F.bottom) / 2);
+  }
 }
 
 export function drawUnits(s, unitsTable, states) {
