@@ -217,3 +217,29 @@ def test_a_run_in_chromium_replays_in_python(driver, page, tmp_path):
     X = np.array(data["train"]["X"], dtype=np.float64).reshape(-1, 2)
     ours = replay(model, cfg, data["loss"], X, data["train"]["y"], data["batches"])
     assert_same_losses(losses, ours)
+
+
+def test_side_by_side_layout_and_csv_drop_in(driver, page, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    open_page(driver, page)
+    Select(driver.find_element(By.ID, "ex-mode")).select_by_value("side")
+    assert driver.find_element(By.ID, "ex-canvas-d").is_displayed()
+    csv = tmp_path / "points.csv"
+    rows = ["x1,x2,label"] + [f"{0.1 * i - 1:.2f},{(i * 7 % 13) / 13 - 0.5:.3f},{i % 3 * 5}"
+                              for i in range(30)]
+    csv.write_text("\n".join(rows) + "\n")
+    driver.execute_script("actlab.show('playground')")
+    driver.find_element(By.ID, "pg-csv").send_keys(str(csv))
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(
+        "return actlab.config().data === 'csv'"))
+    data = driver.execute_script("return actlab.exportData()")
+    assert data["classes"] == 3 and data["loss"] == "softmax_cross_entropy"
+    assert len(data["train"]["y"]) + len(data["test"]["y"]) == 30
+    assert "30 rows, 3 classes" in driver.find_element(By.ID, "pg-csv-msg").text
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,3\n4,oops,6\n")
+    driver.find_element(By.ID, "pg-csv").send_keys(str(bad))
+    WebDriverWait(driver, 10).until(lambda d: "line 2" in d.find_element(By.ID, "pg-csv-msg").text)
+    assert browser.console_errors(driver) == []

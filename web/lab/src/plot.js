@@ -53,9 +53,10 @@ export function frame(ctx, w, h, { xr, yr, logy = false, title = "", pad = [28, 
     ctx.beginPath(); ctx.moveTo(px, top); ctx.lineTo(px, h - bottom); ctx.stroke();
     ctx.textAlign = "center"; ctx.fillText(fmt(t), px, h - bottom + 13);
   }
-  const yt = logy
+  let yt = logy
     ? niceTicks(Math.floor(y0), Math.ceil(y1), 5).filter((e) => Number.isInteger(e)).map((e) => 10 ** e)
     : niceTicks(yr[0], yr[1], Math.max(2, Math.floor((h - top - bottom) / 30)));
+  if (logy && yt.filter((t) => t >= yr[0] && t <= yr[1]).length < 2) yt = niceTicks(yr[0], yr[1], 4).filter((t) => t > 0);
   for (const t of yt) {
     const py = Y(t);
     if (py < top - 1 || py > h - bottom + 1) continue;
