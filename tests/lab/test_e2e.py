@@ -243,3 +243,32 @@ def test_side_by_side_layout_and_csv_drop_in(driver, page, tmp_path):
     driver.find_element(By.ID, "pg-csv").send_keys(str(bad))
     WebDriverWait(driver, 10).until(lambda d: "line 2" in d.find_element(By.ID, "pg-csv-msg").text)
     assert browser.console_errors(driver) == []
+
+
+def test_notebook_view_and_report_embed_work_in_iframes(driver, tmp_path):
+    """actlab.lab() and explorer_html(): the page inside <iframe srcdoc>, sandboxed, offline."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    host = tmp_path / "host.html"
+    host.write_text("<!DOCTYPE html><html><body>" + actlab.lab(height=600)._repr_html_()
+                    + actlab.lab.explorer_html(height=500) + "</body></html>", "utf-8")
+    url = host.resolve().as_uri()
+    driver.get("about:blank")
+    driver.get_log("performance")
+    driver.get_log("browser")
+    driver.get(url)
+    frames = driver.find_elements(By.TAG_NAME, "iframe")
+    assert len(frames) == 2
+    modes = []
+    for frame in frames:
+        driver.switch_to.frame(frame)
+        browser.wait_ready(driver)
+        modes.append(driver.execute_script("return document.documentElement.dataset.mode"))
+        if modes[-1] == "full":
+            WebDriverWait(driver, 5).until(
+                lambda d: d.execute_script("return actlab.step(5).step") == 5)
+        driver.switch_to.default_content()
+    assert modes == ["full", "explorer"]
+    assert browser.network_requests(driver, url) == []
+    assert browser.console_errors(driver) == []
