@@ -70,10 +70,8 @@ export function createPlayground(root, registry, { onConfig } = {}) {
   const neurons = h("div", { class: "neurons", id: "pg-neurons" });
   const hists = h("div", { class: "hists", id: "pg-hists" });
 
-  root.append(
-    h("div", { class: "pg-controls panel" },
-      h("div", { class: "row" }, playBtn, stepBtn, resetBtn, h("label", {}, "speed ", speed, outs.speed)),
-      h("label", {}, presetSel), watch,
+  // On a phone the settings fold away, so that the views follow the play controls directly.
+  const settings = h("details", { class: "settings", id: "pg-settings", open: "" }, h("summary", { text: "settings" }),
       h("fieldset", {}, h("legend", { text: "data" }),
         h("label", {}, dataSel),
         h("label", {}, "noise ", noise, outs.noise), h("label", {}, "test fraction ", split, outs.split),
@@ -85,7 +83,12 @@ export function createPlayground(root, registry, { onConfig } = {}) {
         h("label", {}, "batch ", batch, outs.batch), h("label", {}, "L1 ", l1Sel), h("label", {}, "L2 ", l2Sel),
         h("label", {}, "clip norm ", clipSel), h("label", {}, "seed ", seedIn)),
       h("fieldset", {}, h("legend", { text: "export / import" }), h("div", { class: "row" }, exportModelBtn, exportCsvBtn, exportPngBtn),
-        h("label", {}, "load model ", importIn))),
+        h("label", {}, "load model ", importIn)));
+  if (window.innerWidth < 720) settings.open = false;
+  root.append(
+    h("div", { class: "pg-controls panel" },
+      h("div", { class: "row" }, playBtn, stepBtn, resetBtn, h("label", {}, "speed ", speed, outs.speed)),
+      h("label", {}, presetSel), watch, settings),
     h("div", { class: "pg-views" },
       status,
       h("div", { class: "views-grid" },
