@@ -1,7 +1,7 @@
 // The training playground: controls, the play loop and the live views.
 import { DATASETS, parseCsv } from "./data.js";
 import {
-  createSession, stepSession, recordNow, normalise, MAX_LAYERS, MAX_UNITS, INITS,
+  createSession, stepSession, recordNow, normalise, unitStates, MAX_LAYERS, MAX_UNITS, INITS,
 } from "./session.js";
 import { forward } from "./engine.js";
 import { fmt } from "./plot.js";
@@ -25,7 +25,7 @@ export function createPlayground(root, registry, { onConfig } = {}) {
   let s = null;
   let playing = false;
   let raf = 0;
-  let stepsPerFrame = 5;
+  let stepsPerFrame = 10;
   let neuronLayer = 0;
   let frames = 0;
 
@@ -202,7 +202,7 @@ export function createPlayground(root, registry, { onConfig } = {}) {
     const tick = () => {
       if (!playing) return;
       stepSession(s, stepsPerFrame, { record: false });
-      recordNow(s);
+      recordNow(s, { units: false });
       render({ light: true });
       if (s.diverged) { pause(); return; }
       raf = requestAnimationFrame(tick);
@@ -229,6 +229,11 @@ export function createPlayground(root, registry, { onConfig } = {}) {
     const now = performance.now();
     if (!light || heavyCost < 12 || now - heavyAt >= 4 * heavyCost) {
       const t0 = performance.now();
+      if (light) {
+        s.lastStates = unitStates(s, s.lastTrace);
+        s.last.dead = s.lastStates.dead.map((u) => u.length);
+        s.last.saturated = s.lastStates.saturated.map((u) => u.length);
+      }
       const gridTrace = forward(s.net, GRID, G * G).trace;
       drawBoundary(s, boundary, gridTrace);
       drawNeurons(s, neurons, neuronLayer, gridTrace, s.lastStates);

@@ -190,8 +190,8 @@ export function stepSession(s, n = 1, { measureEvery = 0, record = true } = {}) 
 }
 
 /** Measure now, append to the history and return the record. */
-export function recordNow(s) {
-  const rec = measure(s, s.gradNorms);
+export function recordNow(s, { units = true } = {}) {
+  const rec = measure(s, s.gradNorms, { units });
   s.history.push(rec);
   if (s.history.length > 4000) s.history.splice(1, s.history.length - 2000);
   s.last = rec;
@@ -199,12 +199,13 @@ export function recordNow(s) {
 }
 
 /** {step, train_loss, test_loss, batch_loss, grad_norms, dead, saturated} on the full sets. */
-export function measure(s, gradNorms) {
+export function measure(s, gradNorms, { units = true } = {}) {
   const { out, trace } = forward(s.net, s.Xtr, s.ntr);
   const k = s.net.sizes[s.net.sizes.length - 1];
   const trainLoss = lossValueAndGrad(s.loss, out, s.ytr, s.ntr, k).value;
   const testLoss = evaluate(s.net, s.loss, s.Xte, s.yte, s.nte);
-  const states = unitStates(s, trace);
+  // units: false reuses the last dead/saturated scan (the play loop refreshes it with the views)
+  const states = units || !s.lastStates ? unitStates(s, trace) : s.lastStates;
   s.lastTrace = trace;
   s.measuredStep = s.step;
   s.lastStates = states;
