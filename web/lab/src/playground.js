@@ -7,7 +7,7 @@ import { forward } from "./engine.js";
 import { fmt } from "./plot.js";
 import { PRESETS } from "./presets.js";
 import { h } from "./dom.js";
-import { G, GRID, drawBoundary, drawLoss, drawGrads, drawUnits, drawNeurons, drawHists } from "./views.js";
+import { G, gridFor, drawBoundary, drawLoss, drawGrads, drawUnits, drawNeurons, drawHists } from "./views.js";
 
 function select(id, label, options, value) {
   const s = h("select", { id, "aria-label": label }, ...options.map(([v, t]) => h("option", { value: String(v), text: t })));
@@ -234,7 +234,7 @@ export function createPlayground(root, registry, { onConfig } = {}) {
         s.last.dead = s.lastStates.dead.map((u) => u.length);
         s.last.saturated = s.lastStates.saturated.map((u) => u.length);
       }
-      const gridTrace = forward(s.net, GRID, G * G).trace;
+      const gridTrace = forward(s.net, gridFor(s), G * G).trace;
       drawBoundary(s, boundary, gridTrace);
       drawNeurons(s, neurons, neuronLayer, gridTrace, s.lastStates);
       drawHists(s, hists, s.lastTrace);

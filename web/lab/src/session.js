@@ -277,6 +277,12 @@ export function importModelBytes(s, bytes) {
   if (!meta || meta.text === undefined) throw new Error("not an actlab model file (no __actlab__ record)");
   const info = JSON.parse(meta.text);
   if (info.format !== "actlab.nn.Sequential/1") throw new Error(`unsupported format ${info.format}`);
+  const layers = info.model?.layers;
+  const want = modelConfig(s).layers;
+  if (!Array.isArray(layers) || layers.length !== want.length
+      || layers.some((l, i) => l.type !== want[i].type || (l.type === "Activation" && JSON.stringify(l.config) !== JSON.stringify(want[i].config)))) {
+    throw new Error("the file's architecture differs from this network (set the same layers and activations first)");
+  }
   let idx = 0;
   for (const L of s.net.layers) {
     const W = arrays[`${idx}.params.W`], b = arrays[`${idx}.params.b`];

@@ -6,9 +6,22 @@ import { h } from "./dom.js";
 
 const A = [245, 147, 34], B = [8, 119, 189];
 const CLASS_RGB = [[245, 147, 34], [8, 119, 189], [44, 160, 44], [148, 103, 189], [214, 39, 40], [23, 190, 207], [140, 86, 75], [227, 119, 194], [127, 127, 127], [188, 189, 34]];
-const DOMAIN = [-1.5, 1.5];
+/** The square of the input plane the views show: [-1.5, 1.5]^2, or wider to hold all the data. */
+export function domainOf(s) {
+  if (s._domain) return s._domain;
+  let m = 1.5;
+  for (const X of [s.Xtr, s.Xte]) for (const v of X) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v) * 1.1);
+  s._domain = [-m, m];
+  return s._domain;
+}
 
-export function gridPoints(G) {
+/** G x G cell centres over the domain, row 0 at the top (cached per session). */
+export function gridFor(s) {
+  if (!s._grid) s._grid = gridPoints(G, domainOf(s));
+  return s._grid;
+}
+
+export function gridPoints(G, DOMAIN) {
   const x = new Float64Array(G * G * 2);
   for (let i = 0; i < G; i++) for (let j = 0; j < G; j++) {
     const k = i * G + j;
@@ -18,7 +31,6 @@ export function gridPoints(G) {
   return x;
 }
 export const G = 32;
-export const GRID = gridPoints(G);
 const img = { canvas: null };
 
 function outputColour(s, out, k, idx) {
@@ -49,6 +61,7 @@ export function drawBoundary(s, boundary, trace) {
   ictx.putImageData(data, 0, 0);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(img.canvas, 0, 0, w, w);
+  const DOMAIN = domainOf(s);
   const P = (x, y) => [((x - DOMAIN[0]) / (DOMAIN[1] - DOMAIN[0])) * w, ((DOMAIN[1] - y) / (DOMAIN[1] - DOMAIN[0])) * w];
   const pts = (X, y, n, test) => {
     for (let i = 0; i < n; i++) {

@@ -114,6 +114,8 @@ test("sessions are reproducible and the hash round-trips the config", () => {
   const fresh = createSession(cfg, REG);
   importModelBytes(fresh, bytes);
   assert.deepEqual(Array.from(fresh.net.layers[1].W), Array.from(a.net.layers[1].W));
+  const other = createSession({ ...cfg, acts: ["tanh", "gelu"] }, REG);
+  assert.throws(() => importModelBytes(other, bytes), /architecture differs/);
 });
 
 test("normalise clamps and drops what it does not know", () => {
