@@ -135,14 +135,16 @@ def test_url_hash_round_trip_restores_the_state(driver, page):
            "lr": 0.003, "batch": 17, "l1": 0.0001, "l2": 0.001, "clip": 1, "seed": 42,
            "noise": 0.35, "split": 0.4}
     want = driver.execute_script("actlab.show('playground'); return actlab.load(arguments[0])", cfg)
+    driver.execute_script("actlab.explorer.select('mish')")
     url = driver.execute_script("return location.href")
-    assert "#" in url
+    assert "#" in url and "fn=mish" in url
     open_page(driver, url)
     got = driver.execute_script("return actlab.config()")
     assert got == want
     for key, value in cfg.items():
         assert got[key] == value, key
     assert driver.execute_script("return document.getElementById('playground').hidden") is False
+    assert driver.execute_script("return actlab.explorer.state.primary") == "mish"
 
 
 def test_exported_model_loads_in_python_with_equal_predictions(driver, page, tmp_path):
@@ -252,7 +254,8 @@ def test_notebook_view_and_report_embed_work_in_iframes(driver, tmp_path):
 
     host = tmp_path / "host.html"
     host.write_text("<!DOCTYPE html><html><body>" + actlab.lab(height=600)._repr_html_()
-                    + actlab.lab.explorer_html(height=500) + "</body></html>", "utf-8")
+                    + actlab.lab.explorer_html(height=500, function="gelu") + "</body></html>",
+                    "utf-8")
     url = host.resolve().as_uri()
     driver.get("about:blank")
     driver.get_log("performance")
@@ -270,5 +273,8 @@ def test_notebook_view_and_report_embed_work_in_iframes(driver, tmp_path):
                 lambda d: d.execute_script("return actlab.step(5).step") == 5)
         driver.switch_to.default_content()
     assert modes == ["full", "explorer"]
+    driver.switch_to.frame(frames[1])
+    assert driver.execute_script("return actlab.explorer.state.primary") == "gelu"
+    driver.switch_to.default_content()
     assert browser.network_requests(driver, url) == []
     assert browser.console_errors(driver) == []

@@ -75,6 +75,9 @@ def test_explorer_iframe_escapes_the_document():
     assert "<script" not in frag  # all markup is inside the escaped attribute
     with pytest.raises(ValueError):
         explorer_html(height=10)
+    with pytest.raises(ValueError, match="unknown activation"):
+        explorer_html(function="nope")
+    assert "&quot;start&quot;:{&quot;fn&quot;:&quot;silu&quot;}" in explorer_html(function="swish")
     view = actlab.lab(height=400)
     assert "height:400px" in view._repr_html_()
 

@@ -42,12 +42,18 @@ def _script_json(data: Any) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def page_html(mode: str = "full") -> str:
-    """The whole page as a string (``mode="explorer"``: the function explorer alone)."""
+def page_html(mode: str = "full", *, function: str | None = None) -> str:
+    """The whole page as a string (``mode="explorer"``: the function explorer alone);
+    ``function`` names the entry the explorer opens on (aliases allowed)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
     tpl = template()
-    data = _script_json(catalogue(js_kernels(tpl)))
+    cat = catalogue(js_kernels(tpl))
+    if function is not None:
+        from actlab.activations import registry
+
+        cat["start"] = {"fn": registry.canonical(function)}
+    data = _script_json(cat)
     out = tpl.replace("__ACTLAB_MODE__", mode, 1).replace("__ACTLAB_CATALOGUE__", data, 1)
     return out
 
@@ -83,13 +89,14 @@ def _iframe(doc: str, height: int, title: str) -> str:
             'sandbox="allow-scripts allow-downloads" loading="lazy"></iframe>')
 
 
-def explorer_html(height: int = 760) -> str:
-    """An ``<iframe srcdoc>`` holding the function explorer, to embed in a report's HTML.
+def explorer_html(height: int = 760, *, function: str | None = None) -> str:
+    """An ``<iframe srcdoc>`` holding the function explorer, to embed in a report's HTML
+    (``function``: the entry it opens on, e.g. one report section per activation).
 
     The page runs inside the iframe's sandbox (scripts only: no same-origin access to the
     report, no network: the page's own CSP forbids it).
     """
-    return _iframe(page_html("explorer"), height, "actlab function explorer")
+    return _iframe(page_html("explorer", function=function), height, "actlab function explorer")
 
 
 class LabView:

@@ -167,6 +167,7 @@ export function createExplorer(root, registry, onChange) {
   }
 
   let F1 = null;
+  let ready = false; // no onChange while the page is still being put together
   function draw() {
     const cs = curves();
     const side = st.mode === "side";
@@ -181,7 +182,7 @@ export function createExplorer(root, registry, onChange) {
     }
     renderSheet();
     canvasF.dataset.signature = cs.map((c) => c.f.slice(0, N).filter((_, i) => i % 40 === 0).map((v) => fmt(v)).join(",")).join("|");
-    onChange?.(st);
+    if (ready) onChange?.(st);
   }
 
   function row(k, v) { return h("tr", {}, h("th", { text: k }), h("td", {}, v)); }
@@ -244,8 +245,9 @@ export function createExplorer(root, registry, onChange) {
     draw();
   });
   buildParams();
+  ready = true;
   return {
     state: st, draw,
-    select(name) { if (byName[name]) { st.primary = name; fnSelect.value = name; buildParams(); draw(); } },
+    select(name) { if (byName[name] && name !== st.primary) { st.primary = name; fnSelect.value = name; buildParams(); draw(); } },
   };
 }

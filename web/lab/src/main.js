@@ -17,6 +17,7 @@ function download(name, blob) {
 }
 
 function start() {
+  const initialHash = location.hash;
   const catalogue = JSON.parse(document.getElementById("actlab-catalogue").textContent);
   const registry = registryFromCatalogue(catalogue);
   const mode = document.documentElement.dataset.mode || "full";
@@ -27,7 +28,7 @@ function start() {
 
   function writeHash() {
     if (mode !== "full") return;
-    const h = `#tab=${tab}&${pg ? toHash(pg.session.config) : ""}`;
+    const h = `#tab=${tab}&fn=${ex.state.primary}&${pg ? toHash(pg.session.config) : ""}`;
     try { history.replaceState(null, "", h); } catch { location.hash = h; }
   }
 
@@ -39,11 +40,13 @@ function start() {
     writeHash();
   }
 
-  const ex = createExplorer(panes.explorer, registry);
+  const ex = createExplorer(panes.explorer, registry, () => writeHash());
+  const startFn = /(?:^#|&)fn=(\w+)/.exec(initialHash)?.[1] || catalogue.start?.fn;
+  if (startFn) ex.select(startFn);
   if (mode === "full") {
     pg = createPlayground(panes.playground, registry, { onConfig: () => writeHash() });
-    const h = fromHash(location.hash);
-    const t = /(?:^#|&)tab=(\w+)/.exec(location.hash)?.[1];
+    const h = fromHash(initialHash);
+    const t = /(?:^#|&)tab=(\w+)/.exec(initialHash)?.[1];
     pg.load(h);
     tabs.explorer.addEventListener("click", () => show("explorer"));
     tabs.playground.addEventListener("click", () => show("playground"));
