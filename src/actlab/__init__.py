@@ -23,3 +23,13 @@ from .activations.functional import __all__ as _functions  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = ["Activation", "Info", "aliases", "get", "names", "spec", *_functions]
+
+
+def __getattr__(name: str):
+    # actlab.lab (the interactive page; callable: actlab.lab() shows it in a notebook) is a
+    # top layer: imported on first use, never by the core.
+    if name == "lab":
+        import importlib
+
+        return importlib.import_module(".lab", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

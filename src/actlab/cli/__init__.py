@@ -17,11 +17,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .. import _util_sigint
-from .. import __version__
-from . import catalogue, study, train
+from .. import __version__, _util_sigint
+from . import catalogue, lab, study, train
 
-_MODULES = (catalogue, train, study)
+_MODULES = (catalogue, train, study, lab)
 
 
 class _Parser(argparse.ArgumentParser):
