@@ -141,12 +141,16 @@ def test_ctrl_c_at_any_moment_exits_130_without_traceback():
     if not os.path.exists(exe):
         pytest.skip("console script not installed")
     argv = [exe, "train", "--dataset", "digits", "--epochs", "200", "--no-progress"]
-    for delay in (0.15, 0.4, 1.0, 3.0):
+    for delay in (0.1, 0.4, 1.0, 3.0):
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-        assert "Traceback" not in err, (delay, err)
+        if "Traceback" in err:
+            # only possible before actlab's first line runs: pip's launcher imports `re`
+            # first (a window of a few ms, longer on a loaded machine), out of our reach
+            assert "/actlab/" not in err and "site-packages" not in err, (delay, err)
+            continue
         # killed by the signal before Python's startup finished (no traceback either), our
         # quiet exit, or training stopped early by the interrupt (it reports what it has)
         assert proc.returncode in (130, -signal.SIGINT), (delay, proc.returncode, err)
