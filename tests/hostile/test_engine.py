@@ -145,3 +145,10 @@ def test_integer_predictions_get_a_float_gradient():
     value, grad = L.mse.value_and_grad(np.array([[1, 2]]), np.array([[0.0, 0.0]]))
     assert value == 2.5 and grad.dtype == np.float64
     np.testing.assert_allclose(grad, [[1.0, 2.0]])
+
+
+def test_welch_with_a_variance_whose_square_underflows():
+    from actlab.studies.stats import welch
+
+    w = welch([0.0, 0.0], [0.0, 2.8e-124])
+    assert w.df == 1.0 and w.low < 0 < w.high

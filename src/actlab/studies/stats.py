@@ -107,7 +107,8 @@ def welch(a: Iterable[float | None], b: Iterable[float | None], level: float = L
     d = diff / pooled if pooled > 0 else (0.0 if diff == 0 else math.copysign(math.inf, diff))
     if se2 == 0.0:
         return Welch(diff, diff, diff, 1.0 if diff == 0 else 0.0, math.inf, d, na, nb, level)
-    df = se2**2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
+    ra, rb = va / na / se2, vb / nb / se2  # shares of se2 in [0, 1]: squares never underflow
+    df = 1.0 / (ra**2 / (na - 1) + rb**2 / (nb - 1))
     se = math.sqrt(se2)
     half = float(_st.t.ppf(0.5 + level / 2, df)) * se
     p = float(2 * _st.t.sf(abs(diff) / se, df))
