@@ -262,6 +262,9 @@ class Activation:
 
     def jacobian(self, x: ArrayLike) -> np.ndarray:
         """Jacobian over the last axis, shape ``(..., n, n)`` (diagonal for elementwise entries)."""
+        if isinstance(x, np.ma.MaskedArray):
+            raise TypeError(f"{self.name}.jacobian: masked arrays are not supported; pass "
+                            "x.filled(value)")
         a, dtype, _ = _prepare(x)
         if a.ndim == 0:
             a = a.reshape(1)
