@@ -13,9 +13,10 @@ Extremum(value=-0.2784645427610738, at=-1.2784645427610738)
 """
 
 from .activations import Activation, Info, aliases, get, names, spec
+from .activations.expr import define
 from .activations.functional import *  # noqa: F401,F403  (relu, sigmoid, gelu, ...)
 from .activations.functional import __all__ as _functions
 
 __version__ = "0.1.0"
 
-__all__ = ["Activation", "Info", "aliases", "get", "names", "spec", *_functions]
+__all__ = ["Activation", "Info", "aliases", "define", "get", "names", "spec", *_functions]

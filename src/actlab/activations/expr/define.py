@@ -137,3 +137,20 @@ def accuracy_of(act: registry.Activation):
 def from_text(key: str) -> registry.Activation:
     """``"expr:<formula>"`` -> its activation (parameters are not declared: none allowed)."""
     return define(key[len(PREFIX):])
+
+
+def split_spec(text: str) -> tuple[str, str]:
+    """``"NAME[:k=v,...]"`` or ``"expr:FORMULA[:k=v,...]"`` -> ``(name, "k=v,...")`` (a formula
+    never contains ``:``, so the first ``:`` after it starts the parameters).
+
+    >>> split_spec("expr:x*sigmoid(beta*x):beta=1.5")
+    ('expr:x*sigmoid(beta*x)', 'beta=1.5')
+    >>> split_spec("leaky_relu:alpha=0.2")
+    ('leaky_relu', 'alpha=0.2')
+    """
+    text = str(text).strip()
+    if text.startswith(PREFIX):
+        formula, _, rest = text[len(PREFIX):].partition(":")
+        return PREFIX + formula.strip(), rest
+    name, _, rest = text.partition(":")
+    return name.strip(), rest

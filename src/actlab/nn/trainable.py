@@ -1,0 +1,78 @@
+"""Trainable activation parameters: the machinery behind ``Activation(f, trainable=(...))``.
+
+Any parameter of a custom expression, or of a registry entry (through its expression form:
+silu's ``beta`` trains ``x / (1 + exp(-beta x))``), becomes a layer parameter. Its gradient is
+the symbolic derivative ``df/dp`` compiled like ``f`` and ``f'`` (exact, stable forms), summed
+over the batch (and the spatial axes): one value shared by all units (``channels=None``) or one
+per channel on axis 1 (``channels=C``, like PReLU).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..activations import Activation as Fn
+from ..activations.expr import define, entries
+
+
+def expression_form(f: Fn, trainable: tuple[str, ...]) -> Fn:
+    """``f`` itself if it is a custom expression, else the registry entry's expression form."""
+    if "expression" not in f.spec.extra:
+        try:
+            text, values = entries.form(f.name, f.params)
+        except KeyError:
+            raise ValueError(f"{f.name} has no expression form: its parameters cannot be "
+                             "trained") from None
+        f = define(text, **values)
+    for p in trainable:
+        if p not in f.params:
+            raise ValueError(f"{f.name}: no parameter {p!r} to train "
+                             f"(parameters: {', '.join(f.params) or 'none'})")
+    return f
+
+
+class ParamState:
+    """Forward/backward of an activation whose named parameters are arrays being trained."""
+
+    def __init__(self, f: Fn, trainable: tuple[str, ...], channels: int | None) -> None:
+        if channels is not None and (isinstance(channels, bool) or not isinstance(
+                channels, int) or channels < 1):
+            raise ValueError(f"channels must be a positive integer or None, got {channels!r}")
+        self.f = expression_form(f, trainable)
+        self.names = trainable
+        self.channels = channels
+        self.expression = self.f.spec.extra["expression"]
+
+    def init(self, dtype: np.dtype) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        n = self.channels or 1
+        params = {p: np.full((n,), self.f.params[p], dtype) for p in self.names}
+        return params, {p: np.zeros_like(v) for p, v in params.items()}
+
+    def _values(self, x: np.ndarray, params: dict[str, np.ndarray]) -> dict[str, Any]:
+        values: dict[str, Any] = {k: v for k, v in self.f.params.items() if k not in self.names}
+        for p in self.names:
+            a = params[p].astype(x.dtype, copy=False)
+            if self.channels is None:
+                values[p] = a.reshape(())
+            else:
+                if x.ndim < 2 or x.shape[1] != self.channels:
+                    raise ValueError(f"trainable activation expects input of shape (batch, "
+                                     f"{self.channels}, ...), got {x.shape}")
+                values[p] = a.reshape((1, self.channels) + (1,) * (x.ndim - 2))
+        return values
+
+    def forward(self, x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+        return self.expression.f(x, self._values(x, params))
+
+    def backward(self, dy: np.ndarray, x: np.ndarray, params: dict[str, np.ndarray],
+                 grads: dict[str, np.ndarray]) -> np.ndarray:
+        values = self._values(x, params)
+        for p in self.names:
+            g = dy * self.expression.dparam(p)(x, values)
+            if self.channels is None:
+                grads[p][0] = g.sum()
+            else:
+                np.sum(g, axis=(0, *range(2, x.ndim)), out=grads[p])
+        return dy * self.expression.df(x, values)
