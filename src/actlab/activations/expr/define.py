@@ -106,6 +106,8 @@ def define(expr: str, name: str | None = None, *, check: bool = False,
     >>> f.grad([0.0])
     array([0.5])
     """
+    if not isinstance(expr, str):
+        raise TypeError(f"expression must be a string, got {type(expr).__name__}")
     defaults = {}
     for p, v in params.items():
         grammar.check_param_name(p)

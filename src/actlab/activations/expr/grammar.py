@@ -203,7 +203,10 @@ class _Builder:
                                                                                     str)):
                 raise self.fail(v, "entry parameters must be literal numbers or words")
             kwargs[k.arg] = -lit.value if neg else lit.value
-        params = registry.get(entry, **kwargs).params
+        try:
+            params = registry.get(entry, **kwargs).params
+        except ValueError as e:
+            raise self.fail(node, str(e)) from None
         return nodes.entry_class(entry, params)(self.build(node.args[0], d))
 
     def arity(self, node: ast.Call, n: int) -> None:

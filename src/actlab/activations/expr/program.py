@@ -125,16 +125,38 @@ def _mul(e: sp.Mul, memo: dict) -> Fn:
     first = abs(coeff) < 1  # shrink first, grow last: no overflow before a factor tends to 0
 
     def mul(env: Env) -> Any:
-        acc = num[0](env)
-        if first:
+        nums = [f(env) for f in num]
+        dens = [f(env) for f in den]
+        acc = nums[0] * coeff if first else nums[0]
+        for v in nums[1:]:
+            acc = acc * v
+        for v in dens:
+            acc = acc / v
+        if coeff != 1.0 and not first:
             acc = acc * coeff
-        for f in num[1:]:
-            acc = acc * f(env)
-        for f in den:
-            acc = acc / f(env)
-        return acc * coeff if coeff != 1.0 and not first else acc
+        return _zero_wins(acc, nums, dens)
 
     return mul
+
+
+def _zero_wins(acc: Any, nums: list, dens: list) -> Any:
+    """``0 * inf`` (and ``0 / 0``, ``inf / inf`` do not count) is 0 where a factor underflowed:
+    in an activation a vanishing factor is an exponential tail (sigma'(u), e^{-x^2}), which
+    beats the polynomial one that overflowed (x^3, beta x)."""
+    bad = np.isnan(acc)
+    if not np.any(bad):
+        return acc
+    zero = np.zeros(np.shape(acc), dtype=bool)
+    sane = np.ones(np.shape(acc), dtype=bool)
+    for v in nums:
+        zero |= np.asarray(v) == 0
+        sane &= ~np.isnan(v)
+    for v in dens:
+        sane &= np.isfinite(v) & (np.asarray(v) != 0)
+    fix = bad & zero & sane
+    if np.ndim(acc) == 0:
+        return 0.0 if fix else acc
+    return np.where(fix, 0.0, acc).astype(acc.dtype, copy=False)
 
 
 def _pow(base: sp.Expr, p: sp.Expr, memo: dict) -> Fn:
