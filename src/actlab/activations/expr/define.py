@@ -79,6 +79,7 @@ def _doc(e: Expression) -> str:
 def _spec(e: Expression, name: str, defaults: dict[str, float]) -> Spec:
     params = tuple(Param(p, defaults[p], "parameter of the expression") for p in e.param_names)
 
+    @lru_cache(maxsize=32)  # inference takes a fraction of a second: once per parameter set
     def sheet(**values: Any):
         from .sheet import infer
 
