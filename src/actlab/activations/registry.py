@@ -48,6 +48,11 @@ def check_custom_name(name: str) -> str:
     return name
 
 
+def _declared(key: str, params: dict[str, Any]) -> bool:
+    """A formula already defined with (at least) these parameter names."""
+    return key in _CUSTOM and {p.name for p in _CUSTOM[key].params} >= set(params)
+
+
 def names(*, aliases: bool = False) -> list[str]:
     """Canonical entry names in registration order (with ``aliases=True``, aliases too)."""
     out = list(_SPECS)
@@ -95,8 +100,8 @@ def get(name: str | Activation, **params: Any) -> Activation:
     """
     if isinstance(name, Activation):
         return name if not params else get(name.name, **{**name.params, **params})
-    if isinstance(name, str) and name.strip().startswith(EXPR_PREFIX) and not (
-            name.strip() in _CUSTOM and {p.name for p in _CUSTOM[name.strip()].params} >= set(params)):
+    if isinstance(name, str) and name.strip().startswith(EXPR_PREFIX) and not _declared(
+            name.strip(), params):
         from .expr import define
 
         return define(name.strip()[len(EXPR_PREFIX):], **params)

@@ -157,3 +157,19 @@ def split_spec(text: str) -> tuple[str, str]:
         return PREFIX + formula.strip(), rest
     name, _, rest = text.partition(":")
     return name.strip(), rest
+
+
+def split_list(text: str) -> list[str]:
+    """Comma-separated activations, commas inside a formula's parentheses kept.
+
+    >>> split_list("relu, expr:max(x, 0.1*x), silu:beta=2")
+    ['relu', 'expr:max(x, 0.1*x)', 'silu:beta=2']
+    """
+    items, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if ch == "," and depth <= 0:
+            items.append(text[start:i])
+            start = i + 1
+    items.append(text[start:])
+    return [s.strip() for s in items if s.strip()]

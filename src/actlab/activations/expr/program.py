@@ -1,9 +1,9 @@
 """NumPy evaluation of a (stable, validated) SymPy tree, without generating source code.
 
-:func:`Tree` shares common subexpressions (equal subtrees are evaluated once) and turns every node into a
-closure over NumPy/SciPy ufuncs or the registry's own kernels; the closed set of node types is
-``nodes.SYMPY_FUNCS``, ``nodes.OWN_FUNCS``, registry entries and SymPy's ``Add``, ``Mul``,
-``Pow``, numbers and symbols (anything else is refused). Evaluation runs under
+:class:`Tree` shares common subexpressions (equal subtrees are evaluated once) and turns
+every node into a closure over NumPy/SciPy ufuncs or the registry's own kernels; the closed set
+of node types is ``nodes.SYMPY_FUNCS``, ``nodes.OWN_FUNCS``, registry entries and SymPy's
+``Add``, ``Mul``, ``Pow``, numbers and symbols (anything else is refused). Evaluation runs under
 ``np.errstate(all="ignore")``; at ``x = +-inf`` the value is the limit, found by evaluating at the
 largest finite input ``M`` and at ``M 2^-100``: equal values are the limit, a growing magnitude
 means the limit is infinite, a shrinking one a (near) zero limit.
