@@ -33,6 +33,19 @@ class Expression:
         self.expr = rewrite.stable(self.raw)
         self.symbols = {s.name: s for s in self.expr.free_symbols}
 
+    def check_domain(self, values: dict[str, float]) -> None:
+        """An activation is defined on the whole real line: ``ValueError`` naming the first
+        input of [-12, 12] (step 1e-3) where f is NaN or infinite (log(x), 1/x). Far out, a NaN
+        is an inaccuracy of the formula (inf - inf), which the accuracy check reports."""
+        x = np.linspace(-12, 12, 24001)
+        y = self.f(x, values)
+        bad = ~np.isfinite(y)
+        if bad.any():
+            at = float(x[np.flatnonzero(bad)[0]])
+            raise ValueError(f"expression {self.text!r} is undefined at x = {at!r} (f = "
+                             f"{float(y[bad][0])}): an activation must be defined for every "
+                             "real x")
+
     @cached_property
     def dexpr(self) -> sp.Expr:
         return rewrite.stable(sp.diff(self.expr, grammar.X))
@@ -114,6 +127,7 @@ def define(expr: str, name: str | None = None, *, check: bool = False,
         grammar.check_param_name(p)
         defaults[p] = Param(p, v, "").validate(v, f"define({expr!r})")
     e = _expression(expr, tuple(params))
+    e.check_domain(defaults)
     if name is None:
         key = PREFIX + e.text
     else:

@@ -32,9 +32,11 @@ from . import nodes
 
 MAX_CHARS = 2000  #: longest accepted formula (checked before parsing)
 MAX_NODES = 400  #: most syntax nodes in one formula
-MAX_DEPTH = 40  #: deepest nesting
+MAX_DEPTH = 150  #: deepest syntax tree (a sum of many terms is a deep left-leaning chain)
+MAX_CALLS = 40  #: deepest nesting of function calls
 MAX_EXPONENT = 64  #: |p| in u ** p
 MAX_NUMBER = 1e300  #: largest literal
+MAX_ARGS = 16  #: most arguments of max/min
 
 X = sp.Symbol("x", real=True)
 
@@ -76,6 +78,7 @@ class _Builder:
         self.text = text
         self.symbols = {p: sp.Symbol(p, real=True) for p in params}
         self.count = 0
+        self.calls = 0
 
     def fail(self, node: ast.AST, why: str) -> ValueError:
         return ValueError(f"expression {_where(node, self.text)}: {why}")
@@ -86,6 +89,14 @@ class _Builder:
             raise ValueError(f"expression has more than {MAX_NODES} syntax nodes")
         if depth > MAX_DEPTH:
             raise ValueError(f"expression is nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, ast.Call):
+            self.calls += 1
+            if self.calls > MAX_CALLS:
+                raise ValueError(f"expression nests function calls deeper than {MAX_CALLS}")
+            try:
+                return self.call(node, depth + 1)
+            finally:
+                self.calls -= 1
         d = depth + 1
         if isinstance(node, ast.Constant):
             return self.number(node)
@@ -96,8 +107,6 @@ class _Builder:
             return -inner if isinstance(node.op, ast.USub) else inner
         if isinstance(node, ast.BinOp):
             return self.binop(node, d)
-        if isinstance(node, ast.Call):
-            return self.call(node, d)
         raise self.fail(node, f"{type(node).__name__} is not allowed (only numbers, x, "
                               "parameters, + - * / **, and the listed functions)")
 
@@ -162,8 +171,8 @@ class _Builder:
             self.arity(node, 1)
             return _UNARY[fname](self.build(node.args[0], d))
         if fname in ("max", "min"):
-            if node.keywords or len(node.args) < 2:
-                raise self.fail(node, f"{fname} takes two or more arguments")
+            if node.keywords or not 2 <= len(node.args) <= MAX_ARGS:
+                raise self.fail(node, f"{fname} takes 2 to {MAX_ARGS} arguments")
             cls = nodes.Maximum if fname == "max" else nodes.Minimum
             args = [self.build(a, d) for a in node.args]
             out = args[0]

@@ -51,7 +51,9 @@ def _walk(e: sp.Basic) -> sp.Basic:
 
 
 def _same(a: sp.Expr, b: sp.Expr) -> bool:
-    return sp.expand(a - b) == 0
+    """Structural equality after SymPy's automatic simplification (never ``expand``: a formula
+    like ``((x+1)**64 + 1)**64`` must not be multiplied out)."""
+    return a == b or sp.Add(a, -b) == 0
 
 
 def _num_equal(a: sp.Expr, b: sp.Expr) -> bool:

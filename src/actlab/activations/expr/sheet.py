@@ -21,6 +21,8 @@ from .._sheet import centred, info
 from ..spec import Extremum, Info, Kink
 from . import mpeval
 
+MAX_KINKS = 64  #: jumps of f' examined on the grid
+
 METHOD = ("inferred numerically: f, f' on a 1e-4 grid over [-12, 12] (times the parameter "
           "scale), a geometric grid to 1e300 and +-inf; extrema and max |f'| refined by "
           "minimisation, kinks bisected to adjacent floats, attainment decided in mpmath; "
@@ -70,7 +72,7 @@ def _round(a: float, b: float) -> float:
 
 def _kinks(s: _Sampler) -> tuple[Kink, ...]:
     d = s.df(s.fine)
-    jumps = np.flatnonzero(np.abs(np.diff(d)) > 1e-2)
+    jumps = np.flatnonzero(np.abs(np.diff(d)) > 1e-2)[:MAX_KINKS]
     out: list[Kink] = []
     for j in jumps:
         a, b = float(s.fine[j]), float(s.fine[j + 1])
@@ -90,7 +92,8 @@ def _kinks(s: _Sampler) -> tuple[Kink, ...]:
         h = 1e-8 * max(1.0, abs(x))
         left = 2 * float(s.df(x - h)[0]) - float(s.df(x - 2 * h)[0])
         right = 2 * float(s.df(x + h)[0]) - float(s.df(x + 2 * h)[0])
-        out.append(Kink(x, float(s.df(x)[0]), left, right))
+        if abs(left - right) > 1e-6 * max(1.0, abs(left), abs(right)):  # a jump, not a slope
+            out.append(Kink(x, float(s.df(x)[0]), left, right))
     return tuple(out)
 
 
@@ -120,9 +123,12 @@ def _extremum(s: _Sampler, sign: int, y: np.ndarray, limits: tuple[float, float]
             abs(k.x - x) < 3 * s.step for k in kinks):
         lo, hi = float(s.grid[i - 1]), float(s.grid[i + 1])
         dl, dh = sign * float(s.df(lo)[0]), sign * float(s.df(hi)[0])
-        if dl < 0 < dh:
-            x = optimize.brentq(lambda t: float(s.df(t)[0]), lo, hi, xtol=1e-300, rtol=1e-15,
-                                maxiter=200)
+        if dl < 0 < dh and np.isfinite([dl, dh]).all():
+            try:
+                x = optimize.brentq(lambda t: float(s.df(t)[0]), lo, hi, xtol=1e-300,
+                                    rtol=1e-15, maxiter=200)
+            except ValueError:  # f' is NaN in the bracket (a cusp): keep the grid point
+                pass
         value = float(s.f(x)[0])
         return sign * min(sign * value, bound), Extremum(value, x)
     near = [k.x for k in kinks if abs(k.x - x) < 3 * s.step and sign * s.f(k.x)[0] == bound]
@@ -137,7 +143,7 @@ def _extremum(s: _Sampler, sign: int, y: np.ndarray, limits: tuple[float, float]
 
 
 def _max_grad(s: _Sampler, x: np.ndarray, d: np.ndarray) -> float:
-    a = np.abs(d)
+    a = np.where(np.isnan(d), 0.0, np.abs(d))
     i = int(np.argmax(a))
     best = float(a[i])
     if 0 < i < len(x) - 1 and np.isfinite(x[i]) and a[i - 1] < a[i] > a[i + 1]:
@@ -176,7 +182,7 @@ def infer(expression: Any, name: str, values: dict[str, Any]) -> Info:
     hi, maximum = _extremum(s, -1, y[1:-1], limits, kinks)
     fine_d = s.df(s.fine)
     q = np.diff(fine_d) / s.step
-    j2 = np.abs(np.diff(q)) > 5e-3
+    j2 = np.abs(np.diff(q)) > 5e-3 * np.maximum(1.0, np.abs(q[1:]))  # relative where f'' grows
     smooth = "C0" if kinks else ("C1" if j2.any() else "Cinf")
     w = np.exp(-0.5 * s.fine**2) / math.sqrt(2 * math.pi) * s.step
     fy = s.f(s.fine)
@@ -195,6 +201,7 @@ def infer(expression: Any, name: str, values: dict[str, Any]) -> Info:
         name, name, f"f(x) = {expression.text}", f"f'(x) = {expression.dexpr}",
         params=dict(values), range=(lo, hi), minimum=minimum, maximum=maximum,
         max_abs_grad=max([_max_grad(s, x[finite], d[finite]),
+                          *np.nan_to_num(np.abs(d[~finite]), nan=0.0, posinf=np.inf),
                           *(abs(v) for k in kinks for v in (k.left, k.right))]),
         monotone=bool((d[~np.isnan(d)] >= 0).all()), smoothness=smooth, zero_centred=zc,
         saturating=side, exact_zeros=exact_zeros, kinks=kinks,
