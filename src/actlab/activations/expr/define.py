@@ -132,8 +132,11 @@ def define(expr: str, name: str | None = None, *, check: bool = False,
         key = PREFIX + e.text
     else:
         key = registry.check_custom_name(name)
-    registry.register_custom(_spec(e, key, defaults))
-    act = registry.get(key)
+    known = registry._CUSTOM.get(key)
+    if known is None or known.extra.get("expression") is not e or \
+            {p.name: p.default for p in known.params} != defaults:
+        registry.register_custom(_spec(e, key, defaults))  # (the same definition: kept, with
+    act = registry.get(key)                                # its cached property sheets)
     if check:
         acc = accuracy_of(act)
         if not acc.ok:
