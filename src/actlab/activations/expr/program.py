@@ -189,7 +189,10 @@ class Tree:
         env: Env = {"x": x, **values}
         out = self._out(env)
         shape = np.broadcast_shapes(x.shape, *(np.shape(v) for v in values.values()))
-        return np.broadcast_to(np.asarray(out, dtype=x.dtype), shape).astype(x.dtype)
+        out = np.asarray(out, dtype=x.dtype)
+        if out.shape == shape and out is not x and not any(out is v for v in values.values()):
+            return out
+        return np.broadcast_to(out, shape).copy()
 
     def __call__(self, x: np.ndarray, values: Mapping[str, Any]) -> np.ndarray:
         values = {k: (v if np.ndim(v) == 0 else np.asarray(v, dtype=x.dtype))
