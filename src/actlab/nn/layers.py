@@ -137,6 +137,10 @@ class Activation(Layer):
         if self._learn is not None:
             self.params, self.grads = self._learn.init(dtype)
 
+    def learned(self) -> Any:
+        """The activation as trained now (a list, one per channel, with ``channels=C``)."""
+        return self.f if self._learn is None else self._learn.learned(self.params)
+
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
         y = self.f(x) if self._learn is None else self._learn.forward(x, self.params)
         self._x, self._y = x, y

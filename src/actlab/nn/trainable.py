@@ -76,3 +76,17 @@ class ParamState:
             else:
                 np.sum(g, axis=(0, *range(2, x.ndim)), out=grads[p])
         return dy * self.expression.df(x, values)
+
+    def learned(self, params: dict[str, np.ndarray]) -> Fn | list[Fn]:
+        """The activation with the current parameter values (one per channel if per-channel),
+        for plots and sheets of what was learnt."""
+        n = self.channels or 1
+        acts = [_with(self.f, {p: float(params[p][c]) for p in self.names})
+                for c in range(n)]
+        return acts[0] if self.channels is None else acts
+
+
+def _with(f: Fn, values: dict[str, float]) -> Fn:
+    from ..activations import get
+
+    return get(f, **values)

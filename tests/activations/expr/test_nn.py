@@ -64,6 +64,25 @@ def test_parameter_gradient_by_finite_differences_directly():
         assert layer.grads["beta"][c] == pytest.approx(fd, rel=1e-7)
 
 
+def test_per_channel_gradient_on_image_shaped_input():
+    """(batch, C, H, W): one parameter per channel, summed over batch and space."""
+    layer = Activation("elu", alpha=0.5, trainable=("alpha",), channels=3)
+    layer.build(np.random.default_rng(0), np.dtype(np.float64))
+    layer.params["alpha"][:] = [0.5, 1.0, 2.0]
+    x = np.random.default_rng(1).normal(size=(2, 3, 4, 5))
+    dy = np.random.default_rng(2).normal(size=x.shape)
+    layer.forward(x)
+    dx = layer.backward(dy)
+    for c in range(3):
+        a = layer.params["alpha"][c]
+        want = (dy[:, c] * np.where(x[:, c] > 0, 0.0, np.expm1(x[:, c]))).sum()
+        assert layer.grads["alpha"][c] == pytest.approx(want, rel=1e-12)
+        np.testing.assert_allclose(dx[:, c], dy[:, c] * np.where(x[:, c] > 0, 1, a * np.exp(
+            x[:, c])), rtol=1e-13)
+    learned = layer.learned()
+    assert [f.params["alpha"] for f in learned] == [0.5, 1.0, 2.0]
+
+
 @pytest.mark.parametrize("optimizer", [SGD(lr=0.5), Adam(lr=0.05)], ids=["sgd", "adam"])
 def test_trainable_parameter_learns(optimizer):
     """Fitting y = x sigma(2x): the learnt beta approaches 2 from 1."""
@@ -73,6 +92,7 @@ def test_trainable_parameter_learns(optimizer):
     fit(model, x, target, loss="mse", optimizer=optimizer, epochs=60, batch_size=16,
         progress=False)
     assert abs(model[0].params["beta"][0] - 2.0) < 0.2
+    assert model[0].learned().params["beta"] == pytest.approx(model[0].params["beta"][0])
 
 
 @pytest.mark.parametrize("key", list(LAYERS))
