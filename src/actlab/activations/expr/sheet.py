@@ -17,7 +17,7 @@ import mpmath as mp
 import numpy as np
 from scipy import optimize
 
-from .._sheet import centred, info
+from .._sheet import PROS_CONS, centred, info
 from ..spec import Extremum, Info, Kink
 from . import mpeval
 
@@ -169,6 +169,20 @@ def _init(s: _Sampler, mean: float, msq: float, zero_centred: bool) -> str:
     return "he_normal" if neg < 0.8 * pos else "glorot_uniform"
 
 
+def _pros_cons(zc: bool, side: str, exact_zeros: bool, smooth: str) -> dict[str, tuple]:
+    """The catalogue's stock pros and cons that follow from the inferred fields."""
+    pros = [PROS_CONS["centred"]] if zc else []
+    cons = [] if zc else [PROS_CONS["not_centred"]]
+    if smooth == "Cinf":
+        pros.append(PROS_CONS["smooth"])
+    if exact_zeros:
+        pros.append("sparse activations: exact zeros on a whole interval")
+        cons.append("dying units: no gradient where f is flat")
+    if side != "none":
+        cons.append(PROS_CONS["vanishing"] + f" (saturates: {side})")
+    return {"pros": tuple(pros), "cons": tuple(cons)}
+
+
 def infer(expression: Any, name: str, values: dict[str, Any]) -> Info:
     """The inferred property sheet of ``expression`` with parameter ``values``."""
     from .accuracy import check
@@ -206,7 +220,8 @@ def infer(expression: Any, name: str, values: dict[str, Any]) -> Info:
         monotone=bool((d[~np.isnan(d)] >= 0).all()), smoothness=smooth, zero_centred=zc,
         saturating=side, exact_zeros=exact_zeros, kinks=kinks,
         frameworks={"actlab": f"actlab.define({expression.text!r})"},
-        use=("hidden",), init=_init(s, mean, msq, zc), pros=(), cons=(),
+        use=("hidden",), init=_init(s, mean, msq, zc), **_pros_cons(zc, side, exact_zeros,
+                                                                  smooth),
         reference=f"expr:{expression.text}",
     )
     from dataclasses import replace
