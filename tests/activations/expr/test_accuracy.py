@@ -98,4 +98,4 @@ def test_info_carries_the_accuracy_and_method():
     assert info.accuracy.ok and info.accuracy.worst_f >= 0
     assert "inferred" in info.method
     d = info.to_dict()
-    assert d["accuracy"]["points"] == accuracy.PROBE.size
+    assert d["accuracy"]["points"] == accuracy.PROBE.size + 3  # and the minimum, neighbours

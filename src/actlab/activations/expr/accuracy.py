@@ -2,7 +2,8 @@
 
 The probe (:data:`PROBE`) is actlab's set of input families: normal values in [-9, 9], small
 ones, large ones up to 1e20 and the numerical traps (subnormals, exp's under/overflow points
-near 709/745, 1e300, the largest float, +-inf). At every point the error of the float64 result
+near 709/745, 36.7, 1e300, the largest float, +-inf); the property sheet adds the function's
+kinks and extrema with their neighbouring floats. At every point the error of the float64 result
 is measured in ULPs of the true value (60-digit mpmath, rounded to float64) and compared with
 ``4 + 2 cond``, where ``cond = |x g'(x) / g(x)|`` is the condition number of the computed
 quantity ``g`` (f or f'): the error that rounding x alone forces. A true value beyond the
@@ -29,11 +30,19 @@ def _pm(values) -> list[float]:
 
 #: The probe: normal, small, large and trap inputs, both signs.
 PROBE = np.unique(np.array(
-    list(_UNIFORM) + _pm([0.0, 1e-3, 0.25, 1.0, math.pi / 2, 3.0]) +
-    _pm([501, 1e3, 1e5, 1e10, 1e20]) +
+    list(_UNIFORM) + _pm([0.0, 1e-3, 0.25, 1.0, math.pi / 2, math.pi, 3.0]) +
+    _pm([501, 999.5, 1e3, 1e4, 1e5, 1e7, 1e10, 1e15, 1e20]) +
     _pm([5e-324, 2.2250738585072014e-308, 1e-300, 1e-20, 1e-8, 0.5, 2.0, 5.0, 6.0, 10.0, 20.0,
-         30.0, 37.0, 38.5, 40.0, 100.0, 360.0, 700.0, 709.78, 710.0, 740.0, 745.13, 746.0,
-         1e155, 1e300, 1.7976931348623157e308, np.inf]), dtype=np.float64))
+         30.0, 36.7, 37.0, 38.5, 40.0, 100.0, 360.0, 700.0, 709.0, 709.78, 710.0, 740.0, 745.0,
+         745.13, 746.0, 1e155, 1e300, 1.7976931348623157e308, np.inf]), dtype=np.float64))
+
+
+def probe_with(points: list[float]) -> np.ndarray:
+    """The probe plus given points (a function's kinks and extrema) and their float
+    neighbours."""
+    extra = [v for p in points if math.isfinite(p) for v in (p, math.nextafter(p, -math.inf),
+                                                             math.nextafter(p, math.inf))]
+    return np.unique(np.concatenate([PROBE, np.array(extra, dtype=np.float64)]))
 _HUGE = mp.mpf(10) ** 400  # stands for x = +-inf in mpmath (beyond every float)
 
 

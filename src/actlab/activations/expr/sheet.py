@@ -185,7 +185,7 @@ def _pros_cons(zc: bool, side: str, exact_zeros: bool, smooth: str) -> dict[str,
 
 def infer(expression: Any, name: str, values: dict[str, Any]) -> Info:
     """The inferred property sheet of ``expression`` with parameter ``values``."""
-    from .accuracy import check
+    from .accuracy import check, probe_with
 
     s = _Sampler(expression, dict(values))
     x = np.concatenate([[-np.inf], s.grid, [np.inf]])
@@ -226,4 +226,6 @@ def infer(expression: Any, name: str, values: dict[str, Any]) -> Info:
     )
     from dataclasses import replace
 
-    return replace(sheet, method=METHOD, accuracy=check(expression, dict(values)))
+    marks = [k.x for k in kinks] + [e.at for e in (minimum, maximum) if e is not None]
+    return replace(sheet, method=METHOD,
+                   accuracy=check(expression, dict(values), probe_with(marks)))
