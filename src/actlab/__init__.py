@@ -20,6 +20,8 @@ from .activations.functional import __all__ as _functions
 
 __version__ = "0.1.0"
 
+__all__ = ["Activation", "Info", "aliases", "define", "get", "names", "spec", *_functions]
+
 
 def define(expr: str, name: str | None = None, **params: Any) -> Activation:
     """A custom activation from a formula (see :func:`actlab.activations.expr.define`).
@@ -31,4 +33,12 @@ def define(expr: str, name: str | None = None, **params: Any) -> Activation:
 
     return _define(expr, name, **params)
 
-__all__ = ["Activation", "Info", "aliases", "define", "get", "names", "spec", *_functions]
+
+def __getattr__(name: str):
+    # actlab.lab (the interactive page; callable: actlab.lab() shows it in a notebook) is a
+    # top layer: imported on first use, never by the core.
+    if name == "lab":
+        import importlib
+
+        return importlib.import_module(".lab", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
