@@ -118,10 +118,11 @@ class Activation(Layer):
         self.trainable = (trainable,) if isinstance(trainable, str) else tuple(trainable)
         self._learn = None
         if self.trainable:
-            from .trainable import ParamState
+            from .trainable import ParamState, attach_curves
 
             self._learn = ParamState(self.f, self.trainable, channels)
             self.f = self._learn.f
+            attach_curves(self, self._learn)
         self.channels = channels
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None

@@ -86,6 +86,32 @@ class ParamState:
         return acts[0] if self.channels is None else acts
 
 
+def attach_curves(layer: Any, state: ParamState) -> None:
+    """Give a trainable ``Activation`` layer the learned-curve protocol of the learnable layers
+    (``learned_curves``, ``initial_curve``, ``curve_title``), so ``plot_learned`` and the report
+    draw it; a plain ``Activation`` does not get them (it learns nothing)."""
+    initial = state.f
+
+    def learned_curves(x: np.ndarray, max_curves: int = 8) -> list[tuple[str, np.ndarray]]:
+        acts = state.learned(layer.params)
+        acts = [acts] if not isinstance(acts, list) else acts[:max_curves]
+        x = np.asarray(x, dtype=np.float64)
+        return [(", ".join(f"{p}={a.params[p]:.4g}" for p in state.names), a(x))
+                for a in acts]
+
+    def initial_curve(x: np.ndarray) -> tuple[str, np.ndarray]:
+        start = ", ".join(f"{p}={initial.params[p]:.4g}" for p in state.names)
+        return f"initial {start}", initial(np.asarray(x, dtype=np.float64))
+
+    def curve_title() -> str:
+        per = f", {state.channels} channels" if state.channels else ""
+        return f"{initial.name} (trains {', '.join(state.names)}{per})"
+
+    layer.learned_curves = learned_curves
+    layer.initial_curve = initial_curve
+    layer.curve_title = curve_title
+
+
 def _with(f: Fn, values: dict[str, float]) -> Fn:
     from ..activations import get
 

@@ -77,3 +77,14 @@ def test_activation_specs_keep_the_formula_whole():
     assert parse_activation("expr:x*sigmoid(b*x):b=2") == ("expr:x*sigmoid(b*x)", {"b": 2})
     assert compare_activation("expr:x*sigmoid(b*x):b=2") == ("expr:x*sigmoid(b*x)",
                                                              (("b", 2.0),))
+
+
+def test_plot_model_draws_trainable_activation(capsys, tmp_path):
+    from actlab.nn import Activation, Dense, Sequential, save
+
+    model = Sequential([Dense(2, 3), Activation("leaky_relu", trainable=("alpha",)),
+                        Dense(3, 1)], seed=0)
+    path = save(model, tmp_path / "m.npz")
+    png = tmp_path / "learned.png"
+    code, out, _ = run(capsys, "plot", "--model", str(path), "-o", str(png))
+    assert code == 0 and png.read_bytes()[:4] == b"\x89PNG"

@@ -150,3 +150,17 @@ def test_bad_trainable_requests():
     m = Sequential([Dense(2, 4), layer], dtype=np.float64)
     with pytest.raises(ValueError, match="expects input of shape"):
         m.forward(np.ones((2, 2)))
+
+
+def test_learned_curves_are_plotted():
+    from actlab.plotting.learned import learnable_layers, plot_learned
+
+    model = _net(Activation("silu", trainable=("beta",), channels=5))
+    model[1].params["beta"][:] = np.linspace(0.5, 2.5, 5)
+    assert [i for i, _ in learnable_layers(model)] == [1]
+    assert learnable_layers(_net(Activation("silu"))) == []
+    curves = model[1].learned_curves(np.array([-1.0, 1.0]), max_curves=3)
+    assert [label for label, _ in curves] == ["beta=0.5", "beta=1", "beta=1.5"]
+    np.testing.assert_allclose(curves[2][1], actlab.get("silu", beta=1.5)([-1.0, 1.0]))
+    fig = plot_learned(model)
+    assert "trains beta" in fig.axes[0].get_title()
