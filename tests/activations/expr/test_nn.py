@@ -164,3 +164,12 @@ def test_learned_curves_are_plotted():
     np.testing.assert_allclose(curves[2][1], actlab.get("silu", beta=1.5)([-1.0, 1.0]))
     fig = plot_learned(model)
     assert "trains beta" in fig.axes[0].get_title()
+
+
+def test_pau_fits_a_formula_and_round_trips(tmp_path):
+    from actlab.nn import PAU
+
+    m = Sequential([Dense(2, 3), PAU(target="expr:x*tanh(softplus(x))"), Dense(3, 1)], seed=0)
+    assert m[1].fit_error["max_abs"] < 1e-3
+    back = load(save(m, tmp_path / "m.npz"))
+    np.testing.assert_array_equal(back.forward(X[:, :2]), m.forward(X[:, :2]))
