@@ -16,13 +16,26 @@ from . import _util_sigint
 
 _util_sigint.install()  # the `actlab` command: Ctrl-C while importing exits 130 quietly
 
+from typing import Any  # noqa: E402
+
 from .activations import Activation, Info, aliases, get, names, spec  # noqa: E402
 from .activations.functional import *  # noqa: E402,F401,F403  (relu, sigmoid, gelu, ...)
 from .activations.functional import __all__ as _functions  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["Activation", "Info", "aliases", "get", "names", "spec", *_functions]
+__all__ = ["Activation", "Info", "aliases", "define", "get", "names", "spec", *_functions]
+
+
+def define(expr: str, name: str | None = None, **params: Any) -> Activation:
+    """A custom activation from a formula (see :func:`actlab.activations.expr.define`).
+
+    >>> define("x * sigmoid(beta * x)", beta=1.0)([-2.0, 0.0, 2.0])
+    array([-0.23840584,  0.        ,  1.76159416])
+    """
+    from .activations.expr import define as _define  # SymPy loads on first use
+
+    return _define(expr, name, **params)
 
 
 def __getattr__(name: str):
