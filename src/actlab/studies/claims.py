@@ -61,8 +61,9 @@ def evaluate(claim: Claim, runs: dict[str, Sequence[RunResult]], *, seconds: flo
     )
 
 
-_RULE_SUFFIX = (" Intervals: Welch, over seeds, Bonferroni-widened over the claim's effects; a "
-                "direction also needs the two groups' own 95 % intervals not to overlap.")
+_RULE_SUFFIX = (" Intervals over seeds: paired t where the conditions share seeds, Welch "
+                "otherwise, corrected over the claim's effects; supported only when the "
+                "corrected interval excludes 0 on the predicted side.")
 
 
 def run_claim(claim: Claim, store: Store, *, seeds: int = 5, jobs: int = 1,

@@ -43,7 +43,11 @@ class Estimate:
 @dataclass(frozen=True)
 class Effect:
     """One tested effect: ``estimate`` of (claimed side) minus (other side), oriented so that a
-    positive value is what the claim predicts, with a Welch CI at ``level`` and p-value."""
+    positive value is what the claim predicts, in ``unit``, with its corrected interval at
+    ``level`` and adjusted p-value. ``method`` is the interval ("paired t", "welch",
+    "one-sample t"), ``correction`` the multiple-comparison handling, ``detectable`` the
+    interval's half-width (the smallest effect the design could detect), ``note`` what else
+    the reader must know (censored or missing runs, a dominating run)."""
 
     name: str
     estimate: float
@@ -56,6 +60,10 @@ class Effect:
     n_b: int
     unit: str = ""
     verdict: Verdict = "inconclusive"
+    method: str = ""
+    correction: str = ""
+    detectable: float | None = None
+    note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return encode(asdict(self))
@@ -65,7 +73,9 @@ class Effect:
         return cls(name=d["name"], estimate=_float(d["estimate"]), low=_float(d["low"]),
                    high=_float(d["high"]), level=float(d["level"]), p_value=_float(d["p_value"]),
                    cohen_d=_float(d["cohen_d"]), n_a=int(d["n_a"]), n_b=int(d["n_b"]),
-                   unit=d.get("unit", ""), verdict=d.get("verdict", "inconclusive"))
+                   unit=d.get("unit", ""), verdict=d.get("verdict", "inconclusive"),
+                   method=d.get("method", ""), correction=d.get("correction", ""),
+                   detectable=_float(d.get("detectable")), note=d.get("note", ""))
 
 
 @dataclass(frozen=True)
