@@ -268,7 +268,7 @@ def test_scope_and_cross_reference_explain_a_disagreement():
     s = claims.scope(CLAIMS["swish-gelu-vs-relu"], res)
     json.dumps(s.to_dict())
     assert s.verdict == "supported" and s.depths == (2, 8) and s.datasets == ("mnist1d",)
-    tied = claims.cross_reference(s, dataset="mnist1d", depth=8, epochs=8, seeds=s.seeds,
+    tied = claims.cross_reference(s, dataset="mnist1d", depth=8, epochs=6, seeds=s.seeds,
                                   best=("relu", "silu", "gelu"), worse=("sigmoid",))
     assert tied.agree is False and tied.differences == ()
     other = claims.cross_reference(s, dataset="digits", depth=4, epochs=10, seeds=5,

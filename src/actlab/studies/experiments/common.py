@@ -20,6 +20,9 @@ from ..records import Chart, Effect, RunConfig, RunResult, Series, Table
 from ..stats import by_seed, mean_ci
 from ..tuning import Sweep, score
 
+#: The loss of a constant predictor of 10 balanced classes, ln 10 (nats).
+LN10 = math.log(10)
+
 Runs = Mapping[str, Sequence[RunResult]]
 Analysis = tuple[list[Effect], list[Table], list[Chart], list[str]]
 PerSeed = dict[int, "float | None"]
@@ -89,6 +92,11 @@ class Claim:
     @property
     def method_text(self) -> str:
         return f"{self.method} Could this fail? {self.control}"
+
+
+def conf(dataset: str, activation: str, **kw: Any) -> RunConfig:
+    """A claim condition's :class:`RunConfig` (seed 0; the plan sets seeds and lrs)."""
+    return RunConfig(dataset=dataset, activation=activation, **kw)
 
 
 # --------------------------------------------------------------------------- per-run values

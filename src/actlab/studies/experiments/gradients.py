@@ -7,9 +7,11 @@ import math
 
 import numpy as np
 
-from ..records import Chart, RunConfig, Series, Table
+from ..records import Chart, Series, Table
 from ..stats import Test, effects, mean_ci
 from .common import (
+    conf as _c,
+    LN10,
     Analysis,
     Claim,
     Evidence,
@@ -23,12 +25,6 @@ from .common import (
     summary_table,
     with_tuning,
 )
-
-LN10 = math.log(10)
-
-
-def _c(ds: str, act: str, **kw) -> RunConfig:
-    return RunConfig(dataset=ds, activation=act, **kw)
 
 
 # --------------------------------------------------------------------------- 1
@@ -152,16 +148,20 @@ CLAIMS: tuple[Claim, ...] = (
           "initialization, the top hidden layer's outputs are driven toward 0 (toward "
           "saturation) early in training, while the lower layers stay near 0.5.",
           "Glorot & Bengio 2010, section 3.1",
-          "4 x 64 sigmoid MLP on digits, standard init, SGD with batches of 10, 4 epochs, lr "
-          "tuned on validation; mean sigmoid output per layer on a fixed probe batch after "
-          "every epoch.",
+          "4 x 128 sigmoid MLP on digits, standard init, SGD lr 0.1 (the paper's setting, "
+          "fixed: the claim is about the dynamics there, and tuned on validation every lr of "
+          "the SGD grid sat on the chance plateau the claim describes (measured at 4 x 64, 4 "
+          "epochs), so the choice would be arbitrary), batches of 10, 6 epochs; mean "
+          "sigmoid output per layer on a fixed probe batch after every epoch, paired within "
+          "each run.",
           "Supported if the top layer's mean output falls significantly and falls more than "
           "the first layer's.",
           "yes: the first hidden layer is the control; if the whole net drifted alike, the "
           "second effect would contain 0, and a top layer that does not fall fails the first.",
-          {"sigmoid": _c("digits", "sigmoid", depth=4, width=64,
+          {"sigmoid": _c("digits", "sigmoid", depth=4, width=128,
                          init="variance_scaling:0.3333333333333333:fan_in:uniform",
-                         optimizer="sgd", lr=0.1, epochs=4, batch_size=10)}, _a2,
+                         optimizer="sgd", lr=0.1, epochs=6, batch_size=10)}, _a2,
+          fixed_lr=frozenset({"sigmoid"}),
           functions=("sigmoid",)),
     Claim(4, "he-init", "He vs Xavier initialization in a 30-layer ReLU MLP",
           "A 30-layer ReLU network initialized with std sqrt(1/n) (Xavier) stalls, while "

@@ -8,10 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from ..records import RunConfig, RunResult, Table
+from ..records import RunResult, Table
 from ..runner import EXTRA_DATASETS
 from ..stats import Test, effects, mean_ci
 from .common import (
+    conf as _c,
     Analysis,
     Claim,
     Evidence,
@@ -24,10 +25,6 @@ from .common import (
     val_score,
     with_tuning,
 )
-
-
-def _c(ds: str, act: str, **kw) -> RunConfig:
-    return RunConfig(dataset=ds, activation=act, **kw)
 
 
 # --------------------------------------------------------------------------- 8
