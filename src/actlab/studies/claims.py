@@ -15,6 +15,7 @@ speaks of the same functions, and why the two may disagree.
 from __future__ import annotations
 
 import difflib
+import math
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -143,8 +144,10 @@ def format_result(r: ClaimResult) -> str:
              f"{r.seconds:.1f} s)"]
     for e in r.effects:
         unit = f" {e.unit}" if e.unit else ""
+        sde = (f", detectable ±{e.detectable:.2g}{unit}" if e.detectable is not None
+               and math.isfinite(e.detectable) else "")
         lines.append(f"     {e.name}: {e.estimate:+.3g}{unit} {_ci(e.low, e.high)} "
-                     f"({e.level:.1%} CI, {e.method or 'welch'}, p={e.p_value:.2g}) -> "
+                     f"({e.level:.1%} CI, {e.method or 'welch'}, p={e.p_value:.2g}{sde}) -> "
                      f"{e.verdict}")
         if e.note:
             lines.append(f"       note: {e.note}")
