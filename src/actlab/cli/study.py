@@ -27,16 +27,6 @@ def _positive_int(text: str) -> int:
     return v
 
 
-def _positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (v > 0 and v < float("inf")):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
-
-
 def _jobs(text: str) -> int:
     try:
         v = int(text)
@@ -68,11 +58,11 @@ def register(subparsers: Any) -> None:
                    help="weight initializer (default auto: the activation's recommendation)")
     p.add_argument("--optimizer", default=d.optimizer, choices=("sgd", "adam"),
                    help=f"optimizer (default {d.optimizer})")
-    p.add_argument("--lr", type=_positive_float, default=None, metavar="R",
+    p.add_argument("--lr", type=float, default=None, metavar="R",
                    help="fix the learning rate of every activation (default: tune it per "
                         "activation on validation over a log grid)")
-    p.add_argument("--budget", default="standard", choices=tuple(BUDGETS),
-                   help="time vs thoroughness: epochs, seeds and lr grid (default standard: "
+    p.add_argument("--budget", default="standard", metavar="B",
+                   help="time vs thoroughness: epochs, seeds and lr grid (default standard; "
                         + ", ".join(f"{k} {b.epochs} epochs x {b.seeds} seeds, {b.grid} lrs"
                                     for k, b in BUDGETS.items()) + ")")
     p.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
