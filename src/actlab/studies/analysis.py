@@ -292,9 +292,13 @@ def statements(results: Sequence[RunResult], metric: str) -> list[str]:
         return []
     m = len(ps)
     sig = [p for p in ps if p.significant]
-    out = [f"{label}: {p.better} better than {p.b if p.better == p.a else p.a} "
-           f"({p.a} − {p.b} = {p.diff:+.2f} {unit} [{p.low:+.2f}, {p.high:+.2f}], {p.method})"
-           for p in sig]
+    out = []
+    for p in sig:  # oriented winner - loser in the metric's direction
+        flip = p.better != p.a
+        d, lo, hi = (-p.diff, -p.high, -p.low) if flip else (p.diff, p.low, p.high)
+        loser = p.a if flip else p.b
+        out.append(f"{label}: {p.better} better than {loser} ({p.better} − {loser} = "
+                   f"{d:+.2f} {unit} [{lo:+.2f}, {hi:+.2f}], {p.method})")
     ties = [f"{p.a}/{p.b}" for p in ps if not p.significant]
     if ties:
         out.append(f"{label}: no significant difference for {', '.join(ties)}.")
