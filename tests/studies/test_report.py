@@ -39,7 +39,7 @@ def _fake(cfg, acc):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("rep")
-    spec = CompareSpec(activations=ACTS, seeds=3, dataset="digits", depth=2).validate()
+    spec = CompareSpec(activations=ACTS, seeds=3, dataset="digits", depth=2, lr=1e-3).validate()
     claim = ClaimResult(
         name="demo-claim", number=1, title="A <demo> claim", statement="x beats y",
         source="someone 2020", verdict="inconclusive",
@@ -65,10 +65,11 @@ def test_names_every_activation_with_its_sheet(report):
 
 def test_summary_and_statistics(report):
     assert "test accuracy [95 % CI]" in report
-    assert "vanishing (3)" in report  # flags column
+    assert "vanishing gradients (3/3 runs)" in report  # flags column
     assert "better than sigmoid" in report
     assert "no significant difference" in report
-    assert "Bonferroni" in report
+    assert "Holm" in report and "pp" in report
+    assert "Clearly worse" in report and "sigmoid: vanishing gradients" in report
 
 
 def test_claims_section(report):

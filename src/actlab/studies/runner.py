@@ -321,11 +321,14 @@ def run_many(
     desc: str = "runs",
     extra: Callable[[Any, Any], dict] | None = None,
     log: Callable[[str], None] | None = print,
+    bar: Any = None,
 ) -> tuple[list[RunResult], int]:
     """Results for ``configs`` (in order) and how many were reused from the store.
 
     Finished runs are written to ``store`` one transaction each as they arrive. ``extra`` must
-    be a module-level function when ``jobs > 1`` (it is sent to worker processes).
+    be a module-level function when ``jobs > 1`` (it is sent to worker processes). ``bar``: a
+    tqdm-like progress bar of a whole study to advance (instead of one of this call's own);
+    reused runs are taken off its total.
     """
     configs = list(configs)
     keys = [c.key for c in configs]
@@ -338,12 +341,17 @@ def run_many(
     if log is not None:
         log(f"{desc}: {len(set(keys))} runs, {n_reused} reused from {store.path.name}, "
             f"{len(todo)} to run" + (f" on {jobs} processes" if todo and jobs > 1 else ""))
+    own = bar is None
+    if not own:
+        bar.total = max(bar.n + len(todo), bar.total - (len(keys) - len(todo)))
+        bar.refresh()
     if todo:
         from tqdm.auto import tqdm
 
         datasets = {name: load_dataset(name) for name in {c.dataset for c in todo.values()}}
-        bar = tqdm(total=len(todo), desc=desc, unit="run", disable=not progress, leave=True,
-                   dynamic_ncols=True)
+        if own:
+            bar = tqdm(total=len(todo), desc=desc, unit="run", disable=not progress,
+                       leave=True, dynamic_ncols=True)
         try:
             for result in _execute(list(todo.values()), datasets, jobs, extra):
                 store.put(result)
@@ -351,7 +359,8 @@ def run_many(
                 bar.set_postfix_str(f"{result.config.label()} seed {result.config.seed}",
                                     refresh=False)
         finally:
-            bar.close()
+            if own:
+                bar.close()
     results = store.results(keys)
     return results, n_reused
 
