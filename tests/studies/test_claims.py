@@ -276,5 +276,9 @@ def test_scope_and_cross_reference_explain_a_disagreement():
     assert other.agree is True and "data" in other.differences and "AGREE" not in other.text
     assert claims.cross_reference(s, dataset="digits", depth=4, epochs=10, seeds=5,
                                   best=("tanh",), worse=("relu",)) is None
+    [x] = claims.related([res, _he(2.0, 2.0)], dataset="mnist1d", depth=6, epochs=12, seeds=8,
+                         best=("relu", "silu", "gelu"), worse=("sigmoid",))
+    assert x.claim == 7 and x.agree is False and x.differences == ("depth", "budget")
+    assert "They disagree; the designs differ in depth, budget" in x.text
     clip = claims.scope(CLAIMS["gradient-clipping"])
     assert clip.verdict == "not run" and clip.metric == ""

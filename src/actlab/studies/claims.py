@@ -21,15 +21,15 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from . import stats
-from .crossref import ClaimScope, cross_reference, scope
+from .crossref import ClaimScope, CrossRef, cross_reference, scope
 from .experiments import CLAIM_LIST, CLAIMS, Claim, Evidence, collect
 from .records import ClaimResult, RunConfig, RunResult
 from .runner import default_jobs, run_many
 from .store import Store
 
-__all__ = ["CLAIMS", "Claim", "ClaimScope", "Evidence", "cross_reference", "evaluate",
-           "format_result", "run_claim", "run_claims", "scope", "select", "stored_results",
-           "write_csv"]
+__all__ = ["CLAIMS", "Claim", "ClaimScope", "CrossRef", "Evidence", "cross_reference",
+           "evaluate", "format_result", "related", "run_claim", "run_claims", "scope", "select",
+           "stored_results", "write_csv"]
 
 
 def select(names: Iterable[str]) -> list[Claim]:
@@ -132,6 +132,24 @@ def stored_results(out: str | Path) -> list[ClaimResult]:
     with Store(Path(out) / "results.sqlite") as store:
         return [ClaimResult.from_dict(store.get_meta(n)) for n in store.meta_names()
                 if n.startswith("claim:")]
+
+
+def related(results: Sequence[ClaimResult], *, dataset: str, depth: int, epochs: int,
+            seeds: int, best: Sequence[str], worse: Sequence[str],
+            metric: str = "test_accuracy", tuned: bool = True) -> list[CrossRef]:
+    """Cross-references of stored claim ``results`` to one compare study (whose ranking on
+    ``metric`` put ``best`` ahead of ``worse``): one :class:`CrossRef` per claim that speaks of
+    at least two of the study's functions, saying whether they agree and what differs."""
+    out = []
+    for r in sorted(results, key=lambda c: c.number):
+        claim = CLAIMS.get(r.name)
+        if claim is None:
+            continue
+        x = cross_reference(scope(claim, r), dataset=dataset, depth=depth, epochs=epochs,
+                            seeds=seeds, best=best, worse=worse, metric=metric, tuned=tuned)
+        if x is not None:
+            out.append(x)
+    return out
 
 
 def _ci(low: float, high: float) -> str:

@@ -144,7 +144,12 @@ def diverged(runs: Sequence[RunResult]) -> float:
 
 # --------------------------------------------------------------------------- tables, charts
 def fmt(e: Any, f: str = "{:.3g}") -> str:
-    return "n/a" if e.n == 0 else f"{f.format(e.mean)} [{f.format(e.low)}, {f.format(e.high)}]"
+    """``mean [low, high]`` of an :class:`Estimate`; one value has no interval."""
+    if e.n == 0:
+        return "n/a"
+    if e.n == 1:
+        return f"{f.format(e.mean)} (1 run)"
+    return f"{f.format(e.mean)} [{f.format(e.low)}, {f.format(e.high)}]"
 
 
 def summary_table(title: str, runs: Runs, columns: Mapping[str, Callable[[RunResult], Any]],
@@ -163,18 +168,19 @@ def summary_table(title: str, runs: Runs, columns: Mapping[str, Callable[[RunRes
 
 def tuning_table(ev: Evidence) -> Table | None:
     """The whole learning-rate sweep: every lr's validation score (mean [95 % CI] over the
-    tuning seeds) per condition; the chosen lr is marked with ``*``."""
+    tuning seeds; minus the loss for regression) per condition; the chosen lr is marked
+    ``*``."""
     if not ev.tuning:
         return None
     lrs = sorted({p.lr for s in ev.tuning.values() for p in s.points})
     rows = []
     for cond, sw in ev.tuning.items():
         pts = {p.lr: p for p in sw.points}
-        rows.append((cond, *((("* " if sw.chosen == lr else "") + fmt(pts[lr].score))
-                             if lr in pts else "-" for lr in lrs)))
-    metric = next(iter(ev.tuning.values())).metric
-    return Table(f"learning-rate sweep: {metric} (mean [95 % CI] over the tuning seeds; * = "
-                 "chosen)", ("condition", *(f"lr {lr:g}" for lr in lrs)), tuple(rows))
+        rows.append((cond, sw.metric, *((("* " if sw.chosen == lr else "") + fmt(pts[lr].score))
+                                        if lr in pts else "-" for lr in lrs)))
+    return Table("learning-rate sweep on validation (mean [95 % CI] over the tuning seeds; "
+                 "* = chosen)", ("condition", "score", *(f"lr {lr:g}" for lr in lrs)),
+                 tuple(rows))
 
 
 def effects_table(title: str, effects: Sequence[Effect]) -> Table:
