@@ -248,6 +248,9 @@ def test_outlier_flags_a_one_run_tail():
     assert not stats.outlier([1.0, 1.0, 1.0]).flagged and not stats.outlier([1.0, 2.0]).flagged
     [e] = stats.effects([stats.Test("x", dict(enumerate(he)), dict(enumerate([0.3] * 10)))])
     assert "dominates the spread" in e.note
+    [e] = stats.effects([stats.Test("pp", dict(enumerate(he)), dict(enumerate([0.3] * 10)),
+                                    unit="pp", scale=100)])
+    assert "(7: 403 pp)" in e.note  # the tail in the effect's own unit
 
 
 groups = st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=2, max_size=8)

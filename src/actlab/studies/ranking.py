@@ -182,7 +182,7 @@ class Outlier:
         u = f" {unit}" if unit else ""
         return (f"one run ({self.which}: {self.value:.4g}{u}) dominates the spread: sd "
                 f"{self.sd:.3g}{u}, {self.sd_without:.3g}{u} without it (Grubbs G = "
-                f"{self.g:.2f} > {self.critical:.2f})")
+                f"{self.g:.3f} > {self.critical:.3f})")
 
 
 def outlier(values: Values, alpha: float = 0.05) -> Outlier:

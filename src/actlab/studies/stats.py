@@ -124,7 +124,7 @@ def _note(t: Test, d: Diff) -> str:
                      "other" + ("; the estimate is a bound" if ca else ""))
     for side, v in (("claimed", t.claimed), ("other", t.other)):
         if not isinstance(v, (int, float)):
-            o = outlier(v)
+            o = outlier(_scale(v, t.scale))  # type: ignore[arg-type]
             if o.flagged:
                 parts.append(f"{side} side: {o.describe(t.unit)}")
     return "; ".join(parts)
