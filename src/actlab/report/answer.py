@@ -7,7 +7,6 @@ through :mod:`actlab.report.htmlkit`.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 from ..studies import analysis
@@ -20,31 +19,30 @@ from .svg import line_chart
 VERDICTS = ("supported", "not supported", "inconclusive")
 
 
-def _mentions(claim: ClaimResult, names: Sequence[str]) -> list[str]:
-    text = " ".join([claim.title, claim.statement, *(x.name for x in claim.effects)]).lower()
-    aliases = {"silu": ("silu", "swish"), "gelu": ("gelu",)}
-    out = []
-    for n in names:
-        keys = aliases.get(n, (n,))
-        if any(re.search(rf"\b{re.escape(k)}\b", text) for k in keys):
-            out.append(n)
-    return out
-
-
 def cross_references(o: CompareOutcome, claims: Sequence[ClaimResult]) -> list[str]:
-    """HTML list items linking claims that speak of the compared functions."""
-    names = [r.label for r in o.rows]
+    """HTML list items for the stored claims that compare some of the same functions: whether
+    they agree with this study and, where not, how the designs differ
+    (:func:`actlab.studies.crossref.cross_reference`)."""
+    from ..studies.claims import CLAIMS, cross_reference, scope
+
+    spec, rec = o.spec, o.recommendation
     items = []
     for c in sorted(claims, key=lambda c: c.number):
-        hit = _mentions(c, names)
-        if len(hit) < 1:
+        definition = CLAIMS.get(c.name)
+        if definition is None:
+            continue
+        try:
+            x = cross_reference(scope(definition, c), dataset=spec.dataset, depth=spec.depth,
+                                epochs=spec.epochs, seeds=spec.seeds, best=rec.best,
+                                worse=rec.worse, metric=rec.metric, tuned=spec.lr is None)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if x is None:
             continue
         items.append(
-            f'<li><a href="#{esc(anchor("claim-", c.name))}">Claim {int(c.number)}: '
-            f'{esc(c.title)}</a> <span class="verdict {css_class(c.verdict, VERDICTS)}">'
-            f"{esc(c.verdict)}</span> also concerns {esc(', '.join(hit))}. Where it and this "
-            "study disagree, compare the set-ups: the claim's data, depth and budget are in its "
-            "method text; this study's are above.</li>")
+            f'<li><a href="#{esc(anchor("claim-", c.name))}">Claim {int(c.number)}</a> '
+            f'<span class="verdict {css_class(c.verdict, VERDICTS)}">{esc(c.verdict)}</span>: '
+            f"{esc(x.text)}</li>")
     return items
 
 
