@@ -205,6 +205,43 @@ def test_friedman_unit_targets_lie_inside_the_sigmoid_range():
     assert 0.0 < y.min() and y.max() < 1.0 and math.isclose(y.min(), 0.05)
 
 
+# 3 and 6 ---------------------------------------------------------------------------------
+def _with_dead(r, dead):
+    from dataclasses import replace
+
+    from actlab.studies.records import LayerStats
+
+    rows = (LayerStats(8, 1, 64, "relu", 1.0, 0.1, 1.0, 0.5, 0.5, dead),
+            LayerStats(8, 2, 10, None, 1.0, 0.1, 1.0))
+    return replace(r, layers=rows)
+
+
+def _dying(dead_bad, leaky_gain):
+    claim = CLAIMS["dying-relu"]
+    runs = {}
+    for c, cfg in claim.conditions.items():
+        dead = dead_bad if c in ("relu, bias -2", "relu, lr 0.03") else 0.05
+        loss = 1.5 - (leaky_gain if c.startswith("leaky") else 0.0)
+        runs[c] = [_with_dead(_run(cfg, s, loss=loss + 0.02 * _noise(s, len(c))),
+                              dead + 0.01 * _noise(s, 9)) for s in range(6)]
+    return claims.evaluate(claim, Evidence.of(runs))
+
+
+def test_dying_relu_control_can_flip_the_verdict():
+    assert _dying(0.5, 1.0).verdict == "supported"
+    assert _dying(0.05, 1.0).verdict == "inconclusive"  # no more dead units than healthy
+    assert _dying(0.5, -0.5).verdict == "not supported"  # Leaky ReLU trains worse
+
+
+def test_tanh_vs_sigmoid_control_can_flip_the_verdict():
+    def run(gap):
+        return _verdict("tanh-faster-than-sigmoid", lambda c, s: {
+            "loss": 0.8 + 0.03 * _noise(s) + (gap if c == "sigmoid" else 0.0)})
+    assert run(0.5).verdict == "supported"
+    assert run(0.0).verdict == "inconclusive"
+    assert run(-0.5).verdict == "not supported"
+
+
 # 5: censoring ---------------------------------------------------------------------------
 def test_runs_that_never_reach_the_target_are_censored_not_dropped():
     res = _verdict("relu-faster-than-tanh", lambda c, s: {
