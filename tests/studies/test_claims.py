@@ -272,6 +272,7 @@ def test_collect_tunes_on_validation_then_pairs_the_chosen_lr_over_seeds():
     assert {c.seed for c in tuning_runs} == {0}  # tune_seeds = 1
     res = claims.evaluate(claim, ev)
     assert "Learning rates:" in res.method and "Could this fail?" in res.method
+    assert not any("edge of its grid" in n for n in res.notes)
     assert any(t.title.startswith("learning-rate sweep") for t in res.tables)
 
 
@@ -286,6 +287,8 @@ def test_collect_sweeps_every_seed_for_sweep_claims():
     ev = collect(claim, execute, seeds=3)
     assert {(c.lr, c.seed) for c in seen} == {(lr, s) for lr in claim.grid for s in range(3)}
     assert ev.chosen["no clipping"] == 0.001  # ties go to the smaller lr
+    res = claims.evaluate(claim, ev)
+    assert any("no clipping, clip_norm 1 lies at the edge of its grid" in n for n in res.notes)
     assert set(ev.sweep["clip_norm 1"]) == set(claim.grid)
 
 

@@ -61,6 +61,11 @@ def evaluate(claim: Claim, evidence: Evidence | Mapping[str, Sequence[RunResult]
     lr_text = (" Learning rates: " + "; ".join(f"{c} {ev.chosen[c]:g}" for c in tuned
                                                if c in ev.chosen) + " (chosen on validation)."
                if tuned and (ev.tuning or ev.sweep) else "")
+    edge = [c for c, sw in ev.tuning.items()
+            if not sw.fixed and len(sw.grid) > 1 and sw.chosen in (min(sw.grid), max(sw.grid))]
+    if edge:
+        notes = [*notes, f"The lr chosen for {', '.join(edge)} lies at the edge of its grid: "
+                 "a better lr may lie beyond it."]
     return ClaimResult(
         name=claim.name, number=claim.number, title=claim.title, statement=claim.statement,
         source=claim.source, verdict=stats.combine(e.verdict for e in effects),
