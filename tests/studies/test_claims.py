@@ -276,6 +276,18 @@ def test_collect_tunes_on_validation_then_pairs_the_chosen_lr_over_seeds():
     assert any(t.title.startswith("learning-rate sweep") for t in res.tables)
 
 
+def test_collect_extends_the_grid_past_an_edge_optimum():
+    claim = CLAIMS["tanh-faster-than-sigmoid"]  # SGD grid 0.003 .. 0.3
+
+    def execute(cfgs, desc):  # validation accuracy peaks at lr 0.9, beyond the grid
+        return [_run(c, c.seed, val=0.9 - abs(math.log10(c.lr / 0.9)) / 10) for c in cfgs]
+
+    ev = collect(claim, execute, seeds=2)
+    assert ev.chosen == {"sigmoid": 0.9, "tanh": 0.9}
+    assert ev.tuning["tanh"].grid == (0.003, 0.01, 0.03, 0.1, 0.3, 0.9, 2.7)
+    assert not any("edge" in n for n in claims.evaluate(claim, ev).notes)
+
+
 def test_collect_sweeps_every_seed_for_sweep_claims():
     claim = CLAIMS["gradient-clipping"]
     seen = []

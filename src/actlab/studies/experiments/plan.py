@@ -3,7 +3,9 @@
 1. **Tuning** (:func:`actlab.studies.tuning.tune_lr`, the same API as ``actlab compare``): every
    tuned condition runs at every lr of its grid (a log grid of 5 values spanning 100x, by
    optimizer: :data:`GRIDS`) on the first ``tune_seeds`` seeds at the full budget (one rung);
-   the lr with the best mean *validation* score is chosen. Test data are never read.
+   the lr with the best mean *validation* score is chosen. A best lr at an edge of the grid
+   extends the grid by one point beyond it (at most :data:`MAX_EXTEND` times) and the tuning
+   is repeated there (stored runs are reused). Test data are never read.
 2. **Evaluation.** Each condition runs at its chosen lr with seeds ``0 .. seeds-1`` (the
    tuning runs of the chosen lr are the same configurations, so they are reused): conditions
    are paired by seed.
@@ -64,6 +66,44 @@ def _sweep_claim(claim: Claim, execute: Execute, seeds: list[int]
     return runs, tuning
 
 
+#: How many times a grid is extended by one point beyond an edge where its best lr lies.
+MAX_EXTEND = 2
+
+
+def extend(grid: tuple[float, ...], chosen: float) -> tuple[float, ...]:
+    """``grid`` with one more point (the grid's outer step) beyond the edge where ``chosen``
+    lies; unchanged when ``chosen`` lies inside.
+
+    >>> extend((0.01, 0.03, 0.1), 0.1), extend((0.01, 0.03, 0.1), 0.01)
+    ((0.01, 0.03, 0.1, 0.3), (0.00333, 0.01, 0.03, 0.1))
+    >>> extend((0.01, 0.03, 0.1), 0.03)
+    (0.01, 0.03, 0.1)
+    """
+    g = tuple(sorted(grid))
+    if len(g) < 2:
+        return g
+    if chosen == g[-1]:
+        return (*g, float(f"{g[-1] * g[-1] / g[-2]:.3g}"))
+    if chosen == g[0]:
+        return (float(f"{g[0] * g[0] / g[1]:.3g}"), *g)
+    return g
+
+
+def _tune(claim: Claim, execute: Execute, grids: dict[str, tuple[float, ...]],
+          tune_seeds: tuple[int, ...]) -> dict[str, Sweep]:
+    """:func:`tune_lr` for every condition of ``grids``, batched by (grid, epochs)."""
+    groups: dict[tuple[tuple[float, ...], int], dict[str, RunConfig]] = {}
+    for c, grid in grids.items():
+        cfg = claim.conditions[c]
+        groups.setdefault((grid, cfg.epochs), {})[c] = cfg
+    out: dict[str, Sweep] = {}
+    for (grid, epochs), conds in groups.items():
+        out.update(tune_lr(conds, lambda cs: list(execute(cs, f"claim {claim.number} lr "
+                                                               "tuning")),
+                           grid=grid, rungs=(Rung(epochs, tune_seeds),)))
+    return out
+
+
 def collect(claim: Claim, execute: Execute, seeds: int) -> Evidence:
     """Tune (or sweep) ``claim``'s conditions, then run the chosen lrs over ``seeds`` seeds."""
     if seeds < 1:
@@ -73,18 +113,16 @@ def collect(claim: Claim, execute: Execute, seeds: int) -> Evidence:
     if claim.sweep:
         sweep_runs, tuning = _sweep_claim(claim, execute, all_seeds)
     else:
-        tuned = {c: cfg for c, cfg in claim.conditions.items() if claim.tuned(c)}
-        tuning = {}
         tune_seeds = tuple(all_seeds[:max(1, min(claim.tune_seeds, seeds))])
-        by_grid: dict[tuple[float, ...], dict[str, RunConfig]] = {}
-        for c, cfg in tuned.items():
-            by_grid.setdefault(grid_for(claim, cfg), {})[c] = cfg
-        for grid, conds in by_grid.items():
-            for epochs in sorted({cfg.epochs for cfg in conds.values()}):
-                group = {c: cfg for c, cfg in conds.items() if cfg.epochs == epochs}
-                tuning.update(tune_lr(
-                    group, lambda cs: list(execute(cs, f"claim {claim.number} lr tuning")),
-                    grid=grid, rungs=(Rung(epochs, tune_seeds),)))
+        grids = {c: grid_for(claim, cfg) for c, cfg in claim.conditions.items()
+                 if claim.tuned(c)}
+        tuning = {}
+        for _ in range(1 + MAX_EXTEND):
+            tuning.update(_tune(claim, execute, grids, tune_seeds))
+            grids = {c: g for c, g in ((c, extend(grids[c], tuning[c].chosen)) for c in grids)
+                     if g != grids[c]}
+            if not grids:
+                break
     chosen = {c: tuning[c].chosen if c in tuning else cfg.lr
               for c, cfg in claim.conditions.items()}
     final = {c: [cfg.replace(lr=chosen[c], seed=s) for s in all_seeds]
