@@ -286,6 +286,9 @@ def test_collect_extends_the_grid_past_an_edge_optimum():
     assert ev.chosen == {"sigmoid": 0.9, "tanh": 0.9}
     assert ev.tuning["tanh"].grid == (0.003, 0.01, 0.03, 0.1, 0.3, 0.9, 2.7)
     assert not any("edge" in n for n in claims.evaluate(claim, ev).notes)
+    # every lr at chance: the tie says nothing about lrs beyond the grid, so no extension
+    flat = collect(claim, lambda cfgs, d: [_run(c, c.seed, val=0.1) for c in cfgs], seeds=2)
+    assert flat.tuning["tanh"].grid == (0.003, 0.01, 0.03, 0.1, 0.3)
 
 
 def test_collect_sweeps_every_seed_for_sweep_claims():
@@ -294,11 +297,11 @@ def test_collect_sweeps_every_seed_for_sweep_claims():
 
     def execute(cfgs, desc):
         seen.extend(cfgs)
-        return [_run(c, c.seed, val=0.9 if c.lr < 0.3 else 0.1) for c in cfgs]
+        return [_run(c, c.seed, val=0.9 - c.lr if c.lr < 0.3 else 0.1) for c in cfgs]
 
     ev = collect(claim, execute, seeds=3)
     assert {(c.lr, c.seed) for c in seen} == {(lr, s) for lr in claim.grid for s in range(3)}
-    assert ev.chosen["no clipping"] == 0.001  # ties go to the smaller lr
+    assert ev.chosen["no clipping"] == 0.001
     res = claims.evaluate(claim, ev)
     assert any("no clipping, clip_norm 1 lies at the edge of its grid" in n for n in res.notes)
     assert set(ev.sweep["clip_norm 1"]) == set(claim.grid)

@@ -23,6 +23,7 @@ from pathlib import Path
 from . import stats
 from .crossref import ClaimScope, CrossRef, cross_reference, scope
 from .experiments import CLAIM_LIST, CLAIMS, Claim, Evidence, collect
+from .experiments.plan import edge_optimum
 from .records import ClaimResult, RunConfig, RunResult
 from .runner import default_jobs, run_many
 from .store import Store
@@ -61,8 +62,7 @@ def evaluate(claim: Claim, evidence: Evidence | Mapping[str, Sequence[RunResult]
     lr_text = (" Learning rates: " + "; ".join(f"{c} {ev.chosen[c]:g}" for c in tuned
                                                if c in ev.chosen) + " (chosen on validation)."
                if tuned and (ev.tuning or ev.sweep) else "")
-    edge = [c for c, sw in ev.tuning.items()
-            if not sw.fixed and len(sw.grid) > 1 and sw.chosen in (min(sw.grid), max(sw.grid))]
+    edge = [c for c, sw in ev.tuning.items() if edge_optimum(sw)]
     if edge:
         notes = [*notes, f"The lr chosen for {', '.join(edge)} lies at the edge of its grid: "
                  "a better lr may lie beyond it."]

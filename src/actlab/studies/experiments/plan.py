@@ -4,8 +4,9 @@
    tuned condition runs at every lr of its grid (a log grid of 5 values spanning 100x, by
    optimizer: :data:`GRIDS`) on the first ``tune_seeds`` seeds at the full budget (one rung);
    the lr with the best mean *validation* score is chosen. A best lr at an edge of the grid
-   extends the grid by one point beyond it (at most :data:`MAX_EXTEND` times) and the tuning
-   is repeated there (stored runs are reused). Test data are never read.
+   (strictly better than its neighbour) extends the grid by one point beyond it (at most
+   :data:`MAX_EXTEND` times) and the tuning is repeated there (stored runs are reused). Test
+   data are never read.
 2. **Evaluation.** Each condition runs at its chosen lr with seeds ``0 .. seeds-1`` (the
    tuning runs of the chosen lr are the same configurations, so they are reused): conditions
    are paired by seed.
@@ -89,6 +90,18 @@ def extend(grid: tuple[float, ...], chosen: float) -> tuple[float, ...]:
     return g
 
 
+def edge_optimum(sweep: Sweep) -> bool:
+    """Whether the chosen lr lies at an edge of the sweep and scores strictly better than its
+    neighbour (a tie, e.g. every lr at chance, says nothing about lrs beyond the grid)."""
+    pts = sorted((p for p in sweep.points if p.score.n), key=lambda p: p.lr)
+    if sweep.fixed or len(pts) < 2:
+        return False
+    for edge, inner in ((pts[0], pts[1]), (pts[-1], pts[-2])):
+        if edge.lr == sweep.chosen and edge.score.mean > inner.score.mean:
+            return True
+    return False
+
+
 def _tune(claim: Claim, execute: Execute, grids: dict[str, tuple[float, ...]],
           tune_seeds: tuple[int, ...]) -> dict[str, Sweep]:
     """:func:`tune_lr` for every condition of ``grids``, batched by (grid, epochs)."""
@@ -119,8 +132,8 @@ def collect(claim: Claim, execute: Execute, seeds: int) -> Evidence:
         tuning = {}
         for _ in range(1 + MAX_EXTEND):
             tuning.update(_tune(claim, execute, grids, tune_seeds))
-            grids = {c: g for c, g in ((c, extend(grids[c], tuning[c].chosen)) for c in grids)
-                     if g != grids[c]}
+            grids = {c: extend(grids[c], tuning[c].chosen) for c in grids
+                     if edge_optimum(tuning[c])}
             if not grids:
                 break
     chosen = {c: tuning[c].chosen if c in tuning else cfg.lr
