@@ -159,7 +159,9 @@ def summarize(results: Sequence[RunResult]) -> list[Row]:
         est = {m: stats.mean_ci(values(runs, m)) for m in METRICS}
         k = sum(r.status == "diverged" for r in runs)
         prim = primary_metric(runs)
-        o = stats.outlier(values(runs, prim))
+        _, _, vunit, _, scale = METRICS[prim]
+        o = stats.outlier({k: None if v is None else v * scale
+                           for k, v in values(runs, prim).items()})
         lrs = {r.config.lr for r in runs}
         rows.append(Row(
             label=label, runs=len(runs), diverged=k, divergence=stats.proportion_ci(k, len(runs)),
@@ -167,7 +169,7 @@ def summarize(results: Sequence[RunResult]) -> list[Row]:
             flags=flags, saturation=_mean([_saturation(r) for r in runs]),
             dead=_mean([_hidden_mean(r, "dead") for r in runs]),
             grad_ratio=_geomean([grad_ratio(r) for r in runs]),
-            outlier=o.describe("") if o.flagged else "",
+            outlier=f"{METRICS[prim][0]}: " + o.describe(vunit) if o.flagged else "",
             lr=lrs.pop() if len(lrs) == 1 else None, saturates=_saturates(runs[0])))
     return rows
 
