@@ -217,13 +217,15 @@ def verdict_badge(v: str) -> str:
 
 def _effect_row(x: Effect) -> list[Any]:
     unit = f" {x.unit}" if x.unit else ""
-    return [x.name, _Raw(verdict_badge(x.verdict)), f"{x.estimate:.4g}{unit}",
-            f"[{_num(x.low)}, {_num(x.high)}]", f"{x.level:.4g}", _num(x.p_value, "{:.2g}"),
-            _num(x.cohen_d, "{:.2f}"), f"{x.n_a} vs {x.n_b}"]
+    det = "–" if x.detectable is None else f"±{_num(x.detectable)}{unit}"
+    return [x.name, _Raw(verdict_badge(x.verdict)), f"{_num(x.estimate)}{unit}",
+            f"[{_num(x.low)}, {_num(x.high)}]{unit}", det,
+            f"{x.level:.4g}" + (f" ({x.correction})" if x.correction else ""),
+            x.method or "welch", _num(x.p_value, "{:.2g}"), f"{x.n_a} vs {x.n_b}", x.note or "–"]
 
 
-EFFECT_COLUMNS = ("effect (claimed − other)", "verdict", "estimate", "CI", "CI level", "p",
-                  "Cohen's d", "runs")
+EFFECT_COLUMNS = ("effect (claimed − other)", "verdict", "estimate", "corrected CI",
+                  "detectable", "CI level", "interval", "adjusted p", "runs", "note")
 
 
 def claims_section(claims: Sequence[ClaimResult]) -> tuple[str, list[tuple[str, str]]]:
@@ -233,14 +235,18 @@ def claims_section(claims: Sequence[ClaimResult]) -> tuple[str, list[tuple[str, 
            "data: <b>supported</b> when the interval of the claimed effect lies above 0, "
            "<b>not supported</b> when it lies below 0 (or inside the claim's margin of "
            "practical equivalence), <b>inconclusive</b> otherwise. A claim with several effects "
-           "needs all of them; their intervals are Bonferroni-widened within the claim. "
-           "Claims are separate hypotheses and are not corrected against each other.</p>"]
+           "needs all of them; their intervals are corrected together within the claim (Holm), "
+           "paired by seed where the conditions share seeds (Welch otherwise). Detectable = "
+           "the corrected interval's half-width, the smallest effect the design could tell "
+           "from 0. Claims are separate hypotheses and are not corrected against each "
+           "other.</p>"]
     out.append(table_html(
         ["#", "claim", "verdict", "main effect", "CI", "seeds", "time (s)"],
         [[c.number, _Raw(f'<a href="#{e(anchor("claim-", c.name))}">{e(c.title)}</a>'),
           _Raw(verdict_badge(c.verdict)),
-          (f"{c.effects[0].estimate:.4g} {c.effects[0].unit}" if c.effects else "–"),
-          (f"[{_num(c.effects[0].low)}, {_num(c.effects[0].high)}]" if c.effects else "–"),
+          (f"{_num(c.effects[0].estimate)} {c.effects[0].unit}" if c.effects else "–"),
+          (f"[{_num(c.effects[0].low)}, {_num(c.effects[0].high)}] {c.effects[0].unit}"
+           if c.effects else "–"),
           c.n_seeds, f"{c.seconds:.1f}"] for c in claims]))
     for c in claims:
         out.append(f'<div class="card" id="{e(anchor("claim-", c.name))}"><h3>{int(c.number)}. '
