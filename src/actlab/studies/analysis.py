@@ -215,6 +215,21 @@ def why(row: Row, best: Row | None = None) -> str:
     return f"{row.label}: no single diagnostic stands out"
 
 
+def _grouped(worse: Sequence[str], reasons: Mapping[str, str], rows: Mapping[str, Row],
+             leader: Row) -> list[str]:
+    """The reasons, with every "fits the training data less well" folded into one clause."""
+    fit = [k for k in worse if "fits the training data less well" in reasons[k]]
+    out = [reasons[k] for k in worse if k not in fit]
+    if len(fit) > 1:
+        losses = [rows[k].estimates["train_loss"].mean for k in fit]
+        out.append(f"{', '.join(fit)}: fit the training data less well (training loss "
+                   f"{min(losses):.3f}–{max(losses):.3f} vs "
+                   f"{leader.estimates['train_loss'].mean:.3f} nats for {leader.label})")
+    else:
+        out += [reasons[k] for k in fit]
+    return out
+
+
 def fmt_value(e: Estimate, metric: str) -> str:
     """``68.2 % [66.1, 70.3]`` style, in the metric's display unit."""
     _, _, unit, _, scale = METRICS[metric]
@@ -278,7 +293,7 @@ def recommend(results: Sequence[RunResult]) -> Recommendation:
                 parts.append(f"{p.b} ({-p.diff:+.1f} {dunit} [{-p.high:+.1f}, {-p.low:+.1f}] vs "
                              f"{rk.best[0]})")
         text += f" Clearly worse: {', '.join(parts)}. Why: " + "; ".join(
-            reasons[k] for k in rk.worse) + "."
+            _grouped(rk.worse, reasons, rows, leader)) + "."
     else:
         text += f" None is clearly worse (the design could detect differences of about " \
                 f"{half:.1f} {dunit})."
