@@ -205,6 +205,43 @@ def test_friedman_unit_targets_lie_inside_the_sigmoid_range():
     assert 0.0 < y.min() and y.max() < 1.0 and math.isclose(y.min(), 0.05)
 
 
+# 3 and 6 ---------------------------------------------------------------------------------
+def _with_dead(r, dead):
+    from dataclasses import replace
+
+    from actlab.studies.records import LayerStats
+
+    rows = (LayerStats(8, 1, 64, "relu", 1.0, 0.1, 1.0, 0.5, 0.5, dead),
+            LayerStats(8, 2, 10, None, 1.0, 0.1, 1.0))
+    return replace(r, layers=rows)
+
+
+def _dying(dead_bad, leaky_gain):
+    claim = CLAIMS["dying-relu"]
+    runs = {}
+    for c, cfg in claim.conditions.items():
+        dead = dead_bad if c in ("relu, bias -2", "relu, lr 0.03") else 0.05
+        loss = 1.5 - (leaky_gain if c.startswith("leaky") else 0.0)
+        runs[c] = [_with_dead(_run(cfg, s, loss=loss + 0.02 * _noise(s, len(c))),
+                              dead + 0.01 * _noise(s, 9)) for s in range(6)]
+    return claims.evaluate(claim, Evidence.of(runs))
+
+
+def test_dying_relu_control_can_flip_the_verdict():
+    assert _dying(0.5, 1.0).verdict == "supported"
+    assert _dying(0.05, 1.0).verdict == "inconclusive"  # no more dead units than healthy
+    assert _dying(0.5, -0.5).verdict == "not supported"  # Leaky ReLU trains worse
+
+
+def test_tanh_vs_sigmoid_control_can_flip_the_verdict():
+    def run(gap):
+        return _verdict("tanh-faster-than-sigmoid", lambda c, s: {
+            "loss": 0.8 + 0.03 * _noise(s) + (gap if c == "sigmoid" else 0.0)})
+    assert run(0.5).verdict == "supported"
+    assert run(0.0).verdict == "inconclusive"
+    assert run(-0.5).verdict == "not supported"
+
+
 # 5: censoring ---------------------------------------------------------------------------
 def test_runs_that_never_reach_the_target_are_censored_not_dropped():
     res = _verdict("relu-faster-than-tanh", lambda c, s: {
@@ -235,6 +272,7 @@ def test_collect_tunes_on_validation_then_pairs_the_chosen_lr_over_seeds():
     assert {c.seed for c in tuning_runs} == {0}  # tune_seeds = 1
     res = claims.evaluate(claim, ev)
     assert "Learning rates:" in res.method and "Could this fail?" in res.method
+    assert not any("edge of its grid" in n for n in res.notes)
     assert any(t.title.startswith("learning-rate sweep") for t in res.tables)
 
 
@@ -249,6 +287,8 @@ def test_collect_sweeps_every_seed_for_sweep_claims():
     ev = collect(claim, execute, seeds=3)
     assert {(c.lr, c.seed) for c in seen} == {(lr, s) for lr in claim.grid for s in range(3)}
     assert ev.chosen["no clipping"] == 0.001  # ties go to the smaller lr
+    res = claims.evaluate(claim, ev)
+    assert any("no clipping, clip_norm 1 lies at the edge of its grid" in n for n in res.notes)
     assert set(ev.sweep["clip_norm 1"]) == set(claim.grid)
 
 
@@ -276,5 +316,9 @@ def test_scope_and_cross_reference_explain_a_disagreement():
     assert other.agree is True and "data" in other.differences and "AGREE" not in other.text
     assert claims.cross_reference(s, dataset="digits", depth=4, epochs=10, seeds=5,
                                   best=("tanh",), worse=("relu",)) is None
+    [x] = claims.related([res, _he(2.0, 2.0)], dataset="mnist1d", depth=6, epochs=12, seeds=8,
+                         best=("relu", "silu", "gelu"), worse=("sigmoid",))
+    assert x.claim == 7 and x.agree is False and x.differences == ("depth", "budget")
+    assert "They disagree; the designs differ in depth, budget" in x.text
     clip = claims.scope(CLAIMS["gradient-clipping"])
     assert clip.verdict == "not run" and clip.metric == ""

@@ -217,15 +217,16 @@ def verdict_badge(v: str) -> str:
 
 def _effect_row(x: Effect) -> list[Any]:
     unit = f" {x.unit}" if x.unit else ""
-    det = "–" if x.detectable is None else f"±{_num(x.detectable)}{unit}"
-    return [x.name, _Raw(verdict_badge(x.verdict)), f"{_num(x.estimate)}{unit}",
-            f"[{_num(x.low)}, {_num(x.high)}]{unit}", det,
-            f"{x.level:.4g}" + (f" ({x.correction})" if x.correction else ""),
-            x.method or "welch", _num(x.p_value, "{:.2g}"), f"{x.n_a} vs {x.n_b}", x.note or "–"]
+    runs = f"{x.n_a} pairs" if x.method == "paired t" else f"{x.n_a} vs {x.n_b}"
+    return [x.name, _Raw(verdict_badge(x.verdict)), f"{x.estimate:.4g}{unit}",
+            f"[{_num(x.low)}, {_num(x.high)}]{unit}", f"{x.level:.4g}", x.method or "welch",
+            _num(x.p_value, "{:.2g}"),
+            "–" if x.detectable is None else f"±{_num(x.detectable, '{:.2g}')}{unit}", runs,
+            x.note or ""]
 
 
-EFFECT_COLUMNS = ("effect (claimed − other)", "verdict", "estimate", "corrected CI",
-                  "detectable", "CI level", "interval", "adjusted p", "runs", "note")
+EFFECT_COLUMNS = ("effect (claimed − other)", "verdict", "estimate", "CI", "CI level",
+                  "interval", "p (Holm)", "smallest detectable", "runs", "note")
 
 
 def claims_section(claims: Sequence[ClaimResult]) -> tuple[str, list[tuple[str, str]]]:
@@ -234,12 +235,11 @@ def claims_section(claims: Sequence[ClaimResult]) -> tuple[str, list[tuple[str, 
            "<p>Each claim is an experiment over several seeds; the verdict is computed from the "
            "data: <b>supported</b> when the interval of the claimed effect lies above 0, "
            "<b>not supported</b> when it lies below 0 (or inside the claim's margin of "
-           "practical equivalence), <b>inconclusive</b> otherwise. A claim with several effects "
-           "needs all of them; their intervals are corrected together within the claim (Holm), "
-           "paired by seed where the conditions share seeds (Welch otherwise). Detectable = "
-           "the corrected interval's half-width, the smallest effect the design could tell "
-           "from 0. Claims are separate hypotheses and are not corrected against each "
-           "other.</p>"]
+           "practical equivalence), <b>inconclusive</b> otherwise. Each condition's learning "
+           "rate is tuned on validation; conditions share seeds and are compared with paired "
+           "intervals. A claim with several effects needs all of them; they are "
+           "Holm-corrected together within the claim. Claims are separate hypotheses and are "
+           "not corrected against each other. Each method says how the claim could fail.</p>"]
     out.append(table_html(
         ["#", "claim", "verdict", "main effect", "CI", "seeds", "time (s)"],
         [[c.number, _Raw(f'<a href="#{e(anchor("claim-", c.name))}">{e(c.title)}</a>'),

@@ -15,20 +15,21 @@ speaks of the same functions, and why the two may disagree.
 from __future__ import annotations
 
 import difflib
+import math
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from . import stats
-from .crossref import ClaimScope, cross_reference, scope
+from .crossref import ClaimScope, CrossRef, cross_reference, scope
 from .experiments import CLAIM_LIST, CLAIMS, Claim, Evidence, collect
 from .records import ClaimResult, RunConfig, RunResult
 from .runner import default_jobs, run_many
 from .store import Store
 
-__all__ = ["CLAIMS", "Claim", "ClaimScope", "Evidence", "cross_reference", "evaluate",
-           "format_result", "run_claim", "run_claims", "scope", "select", "stored_results",
-           "write_csv"]
+__all__ = ["CLAIMS", "Claim", "ClaimScope", "CrossRef", "Evidence", "cross_reference",
+           "evaluate", "format_result", "related", "run_claim", "run_claims", "scope", "select",
+           "stored_results", "write_csv"]
 
 
 def select(names: Iterable[str]) -> list[Claim]:
@@ -60,6 +61,11 @@ def evaluate(claim: Claim, evidence: Evidence | Mapping[str, Sequence[RunResult]
     lr_text = (" Learning rates: " + "; ".join(f"{c} {ev.chosen[c]:g}" for c in tuned
                                                if c in ev.chosen) + " (chosen on validation)."
                if tuned and (ev.tuning or ev.sweep) else "")
+    edge = [c for c, sw in ev.tuning.items()
+            if not sw.fixed and len(sw.grid) > 1 and sw.chosen in (min(sw.grid), max(sw.grid))]
+    if edge:
+        notes = [*notes, f"The lr chosen for {', '.join(edge)} lies at the edge of its grid: "
+                 "a better lr may lie beyond it."]
     return ClaimResult(
         name=claim.name, number=claim.number, title=claim.title, statement=claim.statement,
         source=claim.source, verdict=stats.combine(e.verdict for e in effects),
@@ -133,6 +139,24 @@ def stored_results(out: str | Path) -> list[ClaimResult]:
                 if n.startswith("claim:")]
 
 
+def related(results: Sequence[ClaimResult], *, dataset: str, depth: int, epochs: int,
+            seeds: int, best: Sequence[str], worse: Sequence[str],
+            metric: str = "test_accuracy", tuned: bool = True) -> list[CrossRef]:
+    """Cross-references of stored claim ``results`` to one compare study (whose ranking on
+    ``metric`` put ``best`` ahead of ``worse``): one :class:`CrossRef` per claim that speaks of
+    at least two of the study's functions, saying whether they agree and what differs."""
+    out = []
+    for r in sorted(results, key=lambda c: c.number):
+        claim = CLAIMS.get(r.name)
+        if claim is None:
+            continue
+        x = cross_reference(scope(claim, r), dataset=dataset, depth=depth, epochs=epochs,
+                            seeds=seeds, best=best, worse=worse, metric=metric, tuned=tuned)
+        if x is not None:
+            out.append(x)
+    return out
+
+
 def _ci(low: float, high: float) -> str:
     return f"[{low:+.3g}, {high:+.3g}]"
 
@@ -143,8 +167,10 @@ def format_result(r: ClaimResult) -> str:
              f"{r.seconds:.1f} s)"]
     for e in r.effects:
         unit = f" {e.unit}" if e.unit else ""
+        sde = (f", detectable ±{e.detectable:.2g}{unit}" if e.detectable is not None
+               and math.isfinite(e.detectable) else "")
         lines.append(f"     {e.name}: {e.estimate:+.3g}{unit} {_ci(e.low, e.high)} "
-                     f"({e.level:.1%} CI, {e.method or 'welch'}, p={e.p_value:.2g}) -> "
+                     f"({e.level:.1%} CI, {e.method or 'welch'}, p={e.p_value:.2g}{sde}) -> "
                      f"{e.verdict}")
         if e.note:
             lines.append(f"       note: {e.note}")

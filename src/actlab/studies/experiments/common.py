@@ -144,37 +144,54 @@ def diverged(runs: Sequence[RunResult]) -> float:
 
 # --------------------------------------------------------------------------- tables, charts
 def fmt(e: Any, f: str = "{:.3g}") -> str:
-    return "n/a" if e.n == 0 else f"{f.format(e.mean)} [{f.format(e.low)}, {f.format(e.high)}]"
+    """``mean [low, high]`` of an :class:`Estimate`; one value has no interval."""
+    if e.n == 0:
+        return "n/a"
+    if e.n == 1:
+        return f"{f.format(e.mean)} (1 run)"
+    return f"{f.format(e.mean)} [{f.format(e.low)}, {f.format(e.high)}]"
+
+
+PCT = "{:.1%}"
+
+
+def _is_rate(column: str) -> bool:
+    """Accuracies and fractions are shown in percent, never as bare fractions."""
+    return any(w in column for w in ("accuracy", "fraction", "reached"))
 
 
 def summary_table(title: str, runs: Runs, columns: Mapping[str, Callable[[RunResult], Any]],
                   f: str = "{:.3g}", chosen: Mapping[str, float] | None = None) -> Table:
-    """Rows = conditions, cells = mean [95 % CI] of each column's per-run value; with
-    ``chosen``, a column of the learning rate each condition ran at."""
+    """Rows = conditions, cells = mean [95 % CI] of each column's per-run value (accuracies
+    and fractions in percent); with ``chosen``, a column of the learning rate each condition
+    ran at."""
     rows = []
     for cond, rs in runs.items():
         lr = () if chosen is None else (f"{chosen.get(cond, rs[0].config.lr):g}",)
         div = f"{sum(r.status == 'diverged' for r in rs)}/{len(rs)}"
         rows.append((cond, len(rs), div, *lr,
-                     *(fmt(mean_ci([fn(r) for r in rs]), f) for fn in columns.values())))
+                     *(fmt(mean_ci([fn(r) for r in rs]), PCT if _is_rate(name) else f)
+                       for name, fn in columns.items())))
     lr_col = () if chosen is None else ("lr",)
     return Table(title, ("condition", "runs", "diverged", *lr_col, *columns), tuple(rows))
 
 
 def tuning_table(ev: Evidence) -> Table | None:
     """The whole learning-rate sweep: every lr's validation score (mean [95 % CI] over the
-    tuning seeds) per condition; the chosen lr is marked with ``*``."""
+    tuning seeds; minus the loss for regression) per condition; the chosen lr is marked
+    ``*``."""
     if not ev.tuning:
         return None
     lrs = sorted({p.lr for s in ev.tuning.values() for p in s.points})
     rows = []
     for cond, sw in ev.tuning.items():
         pts = {p.lr: p for p in sw.points}
-        rows.append((cond, *((("* " if sw.chosen == lr else "") + fmt(pts[lr].score))
-                             if lr in pts else "-" for lr in lrs)))
-    metric = next(iter(ev.tuning.values())).metric
-    return Table(f"learning-rate sweep: {metric} (mean [95 % CI] over the tuning seeds; * = "
-                 "chosen)", ("condition", *(f"lr {lr:g}" for lr in lrs)), tuple(rows))
+        f = PCT if sw.metric == "validation accuracy" else "{:.3g}"
+        rows.append((cond, sw.metric, *((("* " if sw.chosen == lr else "") + fmt(pts[lr].score, f))
+                                        if lr in pts else "-" for lr in lrs)))
+    return Table("learning-rate sweep on validation (mean [95 % CI] over the tuning seeds; "
+                 "* = chosen)", ("condition", "score", *(f"lr {lr:g}" for lr in lrs)),
+                 tuple(rows))
 
 
 def effects_table(title: str, effects: Sequence[Effect]) -> Table:

@@ -68,10 +68,10 @@ def _a2(ev: Evidence) -> Analysis:
     rs = ev.runs["sigmoid"]
     es = effects([
         Test("top hidden layer's mean activation: untrained - end", seeds_of(rs, lambda r:
-             _top(r, 0)), seeds_of(rs, lambda r: _top(r, None))),
+             _top(r, 0)), seeds_of(rs, lambda r: _top(r, None)), unit="sigmoid output"),
         Test("drop of the top layer - drop of the first layer (the control)",
              seeds_of(rs, lambda r: _top(r, 0) - _top(r, None)),
-             seeds_of(rs, lambda r: _first(r, 0) - _first(r, None))),
+             seeds_of(rs, lambda r: _first(r, 0) - _first(r, None)), unit="sigmoid output"),
     ])
     epochs = sorted(set.intersection(*[{x.epoch for x in r.layers} for r in rs]))
     n_hidden = len(hidden(rs[0], 0))

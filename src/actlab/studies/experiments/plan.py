@@ -26,7 +26,7 @@ from .common import Claim, Evidence
 #: Learning-rate grids for tuning, by optimizer: 5 values, log-spaced, spanning 100x.
 GRIDS: dict[str, tuple[float, ...]] = {
     "sgd": (0.003, 0.01, 0.03, 0.1, 0.3),
-    "adam": (1e-4, 3e-4, 1e-3, 3e-3, 1e-2),
+    "adam": (3e-4, 1e-3, 3e-3, 1e-2, 3e-2),
 }
 
 Execute = Callable[[Sequence[RunConfig], str], Sequence[RunResult]]

@@ -12,6 +12,7 @@ from ..records import RunResult, Table
 from ..runner import EXTRA_DATASETS
 from ..stats import Test, effects, mean_ci
 from .common import (
+    PCT,
     conf as _c,
     Analysis,
     Claim,
@@ -137,6 +138,12 @@ def _best(sweep: dict[float, list[RunResult]], seed: int) -> float | None:
     return max(vals) if vals else None
 
 
+def _lr_cell(runs: list[RunResult]) -> str:
+    n_div = sum(r.status == "diverged" for r in runs)
+    return (f"{sum(trains(r) for r in runs)}/{len(runs)}; div. {n_div}; "
+            f"val {fmt(mean_ci([val_score(r) for r in runs]), PCT)}")
+
+
 def _a10(ev: Evidence) -> Analysis:
     seeds = sorted({r.config.seed for by in ev.sweep.values() for rs in by.values() for r in rs})
     width = {c: {s: stable_width(ev.sweep[c], s) for s in seeds} for c in (_NONE, _CLIP)}
@@ -149,14 +156,10 @@ def _a10(ev: Evidence) -> Analysis:
              best[_NONE], unit="pp", scale=100),
         Test("test accuracy at each condition's validation-chosen lr: clipped - unclipped",
              test[_CLIP], test[_NONE], unit="pp", scale=100)])
-    rows = []
-    for lr in sorted(ev.sweep[_NONE]):
-        rows.append((f"{lr:g}", *(f"{sum(trains(r) for r in ev.sweep[c][lr])}/"
-                                  f"{len(ev.sweep[c][lr])}; div. "
-                                  f"{sum(r.status == 'diverged' for r in ev.sweep[c][lr])}; "
-                                  f"val {fmt(mean_ci([val_score(r) for r in ev.sweep[c][lr]]))}"
-                                  for c in (_NONE, _CLIP))))
-    sweep_table = Table("runs that train / diverged runs / validation accuracy, per lr",
+    rows = [(f"{lr:g}", *(_lr_cell(ev.sweep[c][lr]) for c in (_NONE, _CLIP)))
+            for lr in sorted(ev.sweep[_NONE])]
+    sweep_table = Table("runs that train / diverged runs / validation accuracy (mean [95 % "
+                        "CI]), per lr",
                         ("lr", _NONE, _CLIP), tuple(rows))
     tables = [sweep_table, effects_table("reported beside the verdict (Holm over 2)", reported),
               summary_table("at each condition's validation-chosen lr (mean [95 % CI])",
