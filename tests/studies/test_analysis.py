@@ -74,3 +74,10 @@ def test_one_seed_says_why_there_is_no_answer():
     runs = [_run(a, 0, 0.8) for a in ("a", "b")]
     rec = analysis.recommend(runs)
     assert "--seeds 2" in rec.text and rec.worse == ()
+
+
+def test_one_run_dominating_the_spread_is_flagged_in_units():
+    runs = [_run("a", s, v) for s, v in enumerate((0.80, 0.81, 0.79, 0.80, 0.30, 0.81, 0.80))]
+    row = analysis.summarize(runs)[0]
+    assert "dominates the spread" in row.outlier and "30 %" in row.outlier, row.outlier
+    assert row.outlier in row.flag_list()

@@ -77,6 +77,7 @@ def hostile_db(tmp_path):
     d = spec.to_dict()
     d["dataset"] = EVIL  # a stored spec is not validated again
     d["init"] = EVIL
+    d["optimizer"] = EVIL
     spec = CompareSpec.from_dict(d)
     sweep = {k: Sweep(k, (1e-3, 1e-2), 1e-3, (LrPoint(1e-3, 0, 2, _est()),
                                              LrPoint(1e-2, 0, 2, _est())), metric=EVIL)
@@ -92,7 +93,8 @@ def hostile_db(tmp_path):
         store.put_meta("compare", {**spec.to_dict(), "chosen": {"relu": 1e-3, "tanh": 1e-3},
                                    "tuning": {k: s.to_dict() for k, s in sweep.items()}})
         for i, cfg in enumerate(spec.configs()):
-            store.put(_run(cfg, 0.6 + 0.1 * (i % 2)))
+            r = _run(cfg, 0.6 + 0.1 * (i % 2))
+            store.put(r if i else RunResult(**{**r.__dict__, "status": EVIL}))
         store.put_meta("claim:" + EVIL, claim.to_dict())
     return tmp_path
 

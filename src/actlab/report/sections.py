@@ -219,7 +219,7 @@ def _effect_row(x: Effect) -> list[Any]:
     unit = f" {x.unit}" if x.unit else ""
     runs = f"{x.n_a} pairs" if x.method == "paired t" else f"{x.n_a} vs {x.n_b}"
     return [x.name, _Raw(verdict_badge(x.verdict)), f"{x.estimate:.4g}{unit}",
-            f"[{_num(x.low)}, {_num(x.high)}]", f"{x.level:.4g}", x.method or "welch",
+            f"[{_num(x.low)}, {_num(x.high)}]{unit}", f"{x.level:.4g}", x.method or "welch",
             _num(x.p_value, "{:.2g}"),
             "–" if x.detectable is None else f"±{_num(x.detectable, '{:.2g}')}{unit}", runs,
             x.note or ""]
@@ -244,8 +244,9 @@ def claims_section(claims: Sequence[ClaimResult]) -> tuple[str, list[tuple[str, 
         ["#", "claim", "verdict", "main effect", "CI", "seeds", "time (s)"],
         [[c.number, _Raw(f'<a href="#{e(anchor("claim-", c.name))}">{e(c.title)}</a>'),
           _Raw(verdict_badge(c.verdict)),
-          (f"{c.effects[0].estimate:.4g} {c.effects[0].unit}" if c.effects else "–"),
-          (f"[{_num(c.effects[0].low)}, {_num(c.effects[0].high)}]" if c.effects else "–"),
+          (f"{_num(c.effects[0].estimate)} {c.effects[0].unit}" if c.effects else "–"),
+          (f"[{_num(c.effects[0].low)}, {_num(c.effects[0].high)}] {c.effects[0].unit}"
+           if c.effects else "–"),
           c.n_seeds, f"{c.seconds:.1f}"] for c in claims]))
     for c in claims:
         out.append(f'<div class="card" id="{e(anchor("claim-", c.name))}"><h3>{int(c.number)}. '

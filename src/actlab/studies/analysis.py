@@ -159,7 +159,9 @@ def summarize(results: Sequence[RunResult]) -> list[Row]:
         est = {m: stats.mean_ci(values(runs, m)) for m in METRICS}
         k = sum(r.status == "diverged" for r in runs)
         prim = primary_metric(runs)
-        o = stats.outlier(values(runs, prim))
+        _, _, vunit, _, scale = METRICS[prim]
+        o = stats.outlier({k: None if v is None else v * scale
+                           for k, v in values(runs, prim).items()})
         lrs = {r.config.lr for r in runs}
         rows.append(Row(
             label=label, runs=len(runs), diverged=k, divergence=stats.proportion_ci(k, len(runs)),
@@ -167,7 +169,7 @@ def summarize(results: Sequence[RunResult]) -> list[Row]:
             flags=flags, saturation=_mean([_saturation(r) for r in runs]),
             dead=_mean([_hidden_mean(r, "dead") for r in runs]),
             grad_ratio=_geomean([grad_ratio(r) for r in runs]),
-            outlier=o.describe("") if o.flagged else "",
+            outlier=f"{METRICS[prim][0]}: " + o.describe(vunit) if o.flagged else "",
             lr=lrs.pop() if len(lrs) == 1 else None, saturates=_saturates(runs[0])))
     return rows
 
@@ -211,6 +213,21 @@ def why(row: Row, best: Row | None = None) -> str:
             return (f"{row.label}: fits the training data less well (training loss {tl:.3f} vs "
                     f"{bl:.3f} nats for {best.label})")
     return f"{row.label}: no single diagnostic stands out"
+
+
+def _grouped(worse: Sequence[str], reasons: Mapping[str, str], rows: Mapping[str, Row],
+             leader: Row) -> list[str]:
+    """The reasons, with every "fits the training data less well" folded into one clause."""
+    fit = [k for k in worse if "fits the training data less well" in reasons[k]]
+    out = [reasons[k] for k in worse if k not in fit]
+    if len(fit) > 1:
+        losses = [rows[k].estimates["train_loss"].mean for k in fit]
+        out.append(f"{', '.join(fit)}: fit the training data less well (training loss "
+                   f"{min(losses):.3f}–{max(losses):.3f} vs "
+                   f"{leader.estimates['train_loss'].mean:.3f} nats for {leader.label})")
+    else:
+        out += [reasons[k] for k in fit]
+    return out
 
 
 def fmt_value(e: Estimate, metric: str) -> str:
@@ -276,7 +293,7 @@ def recommend(results: Sequence[RunResult]) -> Recommendation:
                 parts.append(f"{p.b} ({-p.diff:+.1f} {dunit} [{-p.high:+.1f}, {-p.low:+.1f}] vs "
                              f"{rk.best[0]})")
         text += f" Clearly worse: {', '.join(parts)}. Why: " + "; ".join(
-            reasons[k] for k in rk.worse) + "."
+            _grouped(rk.worse, reasons, rows, leader)) + "."
     else:
         text += f" None is clearly worse (the design could detect differences of about " \
                 f"{half:.1f} {dunit})."
