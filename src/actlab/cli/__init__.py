@@ -18,9 +18,9 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__, _util_sigint
-from . import catalogue, lab, study, train
+from . import catalogue, lab, reproduce, study, train
 
-_MODULES = (catalogue, train, study, lab)
+_MODULES = (catalogue, train, study, reproduce, lab)
 
 
 class _Parser(argparse.ArgumentParser):
