@@ -17,6 +17,7 @@ import numpy as np
 from ..conv import Conv1d, Conv2d, MaxPool1d, MaxPool2d, Unflatten
 from ..layers import Activation, BatchNorm, Dense, Dropout, Flatten, PReLU
 from ..model import Sequential
+from ._common import rank_after
 
 #: catalogue name -> torch.nn class name, for entries whose torch module is the same function
 #: (values, kinks and parameters); the parameter is passed under torch's spelling.
@@ -69,19 +70,6 @@ def _set(module: Any, torch: Any, arrays: dict[str, np.ndarray]) -> None:
             target.copy_(torch.from_numpy(np.ascontiguousarray(a)))
 
 
-def _rank_after(layer: Any, rank: int | None) -> int | None:
-    """Input rank (batch included) after ``layer``, when it is known."""
-    if isinstance(layer, (Dense, Flatten)):
-        return 2
-    if isinstance(layer, (Conv1d, MaxPool1d)):
-        return 3
-    if isinstance(layer, (Conv2d, MaxPool2d)):
-        return 4
-    if isinstance(layer, Unflatten):
-        return 1 + len(layer.shape)
-    return rank
-
-
 def _layer_module(layer: Any, rank: int | None, torch: Any) -> tuple[Any, dict[str, Any]]:
     """The torch module for ``layer`` and the arrays to copy into it (once it has its dtype)."""
     nn, p = torch.nn, layer.params
@@ -127,7 +115,7 @@ def to_torch(model: Sequential) -> Any:
     pairs, rank = [], None
     for layer in model.layers:
         pairs.append(_layer_module(layer, rank, torch))
-        rank = _rank_after(layer, rank)
+        rank = rank_after(layer, rank)
     seq = torch.nn.Sequential(*[m for m, _ in pairs]).to(dtype)
     for m, arrays in pairs:
         _set(m, torch, arrays)
