@@ -189,6 +189,17 @@ class Activation:
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self.params.items()))))
 
+    def _repr_html_(self) -> str:
+        """Notebook display: f and f' on [-5, 5] as inline SVG above the property sheet."""
+        from .._util_html import page, record_table, svg_plot
+
+        x = np.linspace(-5.0, 5.0, 201)
+        curves = {"f": self(x)}
+        if not self.vector:
+            curves["f'"] = self.grad(x)
+        return page(repr(self), svg_plot(x, {k: v.tolist() for k, v in curves.items()},
+                                         xlabel="x"), record_table(self.info))
+
     # ------------------------------------------------------------------ evaluation
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
         a, dtype, scalar = _prepare(x)

@@ -290,6 +290,25 @@ class Sequential:
     def copy(self) -> Sequential:
         return self.astype(self.dtype)
 
+    def _repr_html_(self) -> str:
+        """Notebook display: one row per layer with its output shape and parameter count."""
+        from .._util_html import page, table
+        from .export._common import input_shape
+
+        shape = input_shape(self)
+        shapes: list[Any] = ["?"] * len(self.layers)
+        if all(isinstance(d, int) for d in shape[1:]):
+            try:
+                outs = self.forward_trace(np.zeros([1, *shape[1:]], self.dtype))
+                shapes = [("N", *o.shape[1:]) for o in outs]
+            except ValueError:  # a stack that does not fit together: shapes stay unknown
+                pass
+        rows = [[i, repr(layer), shapes[i], f"{sum(p.size for p in layer.params.values()):,}"]
+                for i, layer in enumerate(self.layers)]
+        rows.append(["", "total", "", f"{self.n_params:,}"])
+        return page(f"Sequential ({self.dtype.name}, seed {self.seed})",
+                    table(["#", "layer", "output shape", "params"], rows))
+
     def summary(self) -> str:
         """One line per layer with its parameter count."""
         names = [repr(layer) for layer in self.layers]

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .._util_html import HTMLRepr
 from . import stats
 from .records import Estimate, RunConfig, RunResult
 from .runner import dataset_names, default_jobs, run_many
@@ -291,7 +292,8 @@ def write_csv(path: str | Path, results: Sequence[RunResult]) -> Path:
 
 # --------------------------------------------------------------------------- the study
 @dataclass(frozen=True)
-class CompareOutcome:
+class CompareOutcome(HTMLRepr):
+    _html_skip = ("results", "pairs")  # notebook display: the spec and the summary table
     spec: CompareSpec
     results: tuple[RunResult, ...]
     reused: int

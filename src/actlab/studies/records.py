@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._util_html import HTMLRepr
 from ..nn.callbacks import EpochRecord
 
 #: Bump when the meaning of a stored run changes; old runs then no longer match any key.
@@ -407,7 +408,7 @@ class Chart:
 
 
 @dataclass(frozen=True)
-class ClaimResult:
+class ClaimResult(HTMLRepr):
     """The verdict of one claim of the articles, computed from its runs.
 
     ``verdict`` combines the ``effects`` as the claim's ``rule`` says; ``method`` says what was
@@ -429,6 +430,7 @@ class ClaimResult:
     charts: tuple[Chart, ...] = ()
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    _html_title, _html_skip = "title", ("run_keys", "charts")  # notebook display (not fields)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..conv import Conv1d, Conv2d, MaxPool1d, MaxPool2d, Unflatten
@@ -22,3 +23,16 @@ def rank_after(layer: Any, rank: int | None) -> int | None:
     if isinstance(layer, Unflatten):
         return 1 + len(layer.shape)
     return rank
+
+
+def input_shape(model: Any) -> list[Any]:
+    """The input shape the first layer implies: ``["N", features]`` or ``["N", C, "d0", ...]``
+    (strings are symbolic axes)."""
+    first = model.layers[0] if model.layers else None
+    if isinstance(first, Dense):
+        return ["N", first.in_features]
+    if isinstance(first, Unflatten):
+        return ["N", math.prod(first.shape)]
+    if isinstance(first, (Conv1d, Conv2d)):
+        return ["N", first.in_channels] + [f"d{i}" for i in range(len(first.kernel_size))]
+    return ["N", "features"]

@@ -11,7 +11,6 @@ output to 1e-5 (tested).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import numpy as np
 from ..conv import Conv1d, Conv2d, MaxPool1d, MaxPool2d, Unflatten
 from ..layers import Activation, BatchNorm, Dense, Dropout, Flatten, PReLU
 from ..model import Sequential
+from . import _common
 from ._common import rank_after
 
 DOMAIN = "actlab"
@@ -172,17 +172,6 @@ def _layer(g: _Graph, layer: Any, x: str, rank: int | None) -> str:
     raise TypeError(f"to_onnx: no ONNX form for layer {layer!r}")
 
 
-def _input_shape(model: Sequential) -> list[Any]:
-    first = model.layers[0] if model.layers else None
-    if isinstance(first, Dense):
-        return ["N", first.in_features]
-    if isinstance(first, Unflatten):
-        return ["N", math.prod(first.shape)]
-    if isinstance(first, (Conv1d, Conv2d)):
-        return ["N", first.in_channels] + [f"d{i}" for i in range(len(first.kernel_size))]
-    return ["N", "features"]
-
-
 def _output_shape(model: Sequential, shape: list[Any], rank: int | None) -> list[Any]:
     """Batch axis ``N`` and the output's other sizes (from one zero sample when the input's
     sizes are known, else symbolic)."""
@@ -210,7 +199,7 @@ def to_onnx(model: Sequential, path: str | Path | None = None, *, opset: int = M
         rank = rank_after(layer, rank)
     g.nodes.append(g.h.make_node("Identity", [x], ["y"]))
     elem = onnx.helper.np_dtype_to_tensor_dtype(model.dtype)
-    shape = input_shape if input_shape is not None else _input_shape(model)
+    shape = input_shape if input_shape is not None else _common.input_shape(model)
     graph = g.h.make_graph(
         g.nodes, "actlab", [g.h.make_tensor_value_info("x", elem, shape)],
         [g.h.make_tensor_value_info("y", elem, _output_shape(model, shape, rank))],
