@@ -19,3 +19,13 @@ from .activations.functional import __all__ as _functions
 __version__ = "0.1.0"
 
 __all__ = ["Activation", "Info", "aliases", "get", "names", "spec", *_functions]
+
+_SUBPACKAGES = ("nn", "data", "diagnostics", "studies", "plotting", "report")
+
+
+def __getattr__(name: str):  # ``import actlab; actlab.nn`` imports the sub-package on first use
+    if name in _SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'actlab' has no attribute {name!r}")

@@ -59,13 +59,40 @@ def spec(name: str) -> Spec:
     return _SPECS[canonical(name)]
 
 
+#: Parameter names as PyTorch / JAX spell them -> ours (accepted where the entry has ours).
+PEER_PARAMS = {"negative_slope": "alpha", "dim": "axis"}
+#: Parameter values as peers spell them: jax.nn.gelu(approximate=True) is the tanh form.
+PEER_VALUES = {("gelu", "approximate"): {True: "tanh", False: "none"}}
+
+
+def _peer_spellings(s: Spec, params: dict[str, Any]) -> dict[str, Any]:
+    own = {p.name for p in s.params}
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        ours = PEER_PARAMS.get(key)
+        if ours in own and key not in own:
+            if ours in params:
+                raise ValueError(f"{s.name}: give {ours!r} or {key!r}, not both")
+            key = ours
+        table = PEER_VALUES.get((s.name, key))
+        if table is not None and isinstance(value, bool):
+            value = table[value]
+        out[key] = value
+    return out
+
+
 def get(name: str | Activation, **params: Any) -> Activation:
     """An :class:`Activation` with validated parameters.
+
+    Peers' spellings are accepted and shown canonically: ``negative_slope`` (PyTorch) for
+    ``alpha``, ``dim`` for ``axis``, ``approximate=True/False`` (JAX) for ``"tanh"/"none"``.
 
     >>> get("leaky_relu")
     leaky_relu(alpha=0.01)
     >>> get("swish")
     silu(beta=1.0)
+    >>> get("leaky_relu", negative_slope=0.2), get("gelu", approximate=True)
+    (leaky_relu(alpha=0.2), gelu(approximate='tanh'))
     >>> get("relu", alpha=1)
     Traceback (most recent call last):
     ...
@@ -74,6 +101,7 @@ def get(name: str | Activation, **params: Any) -> Activation:
     if isinstance(name, Activation):
         return name if not params else get(name.name, **{**name.params, **params})
     s = spec(name)
+    params = _peer_spellings(s, params)
     known = {p.name: p for p in s.params}
     for key in params:
         if key not in known:

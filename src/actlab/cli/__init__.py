@@ -21,6 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="actlab",
         description="A laboratory for neural-network activation functions.",
     )
+    from actlab import __version__
+
+    parser.add_argument("--version", action="version", version=f"actlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _MODULES:
         module.register(sub)

@@ -180,7 +180,15 @@ class Sequential:
         return dy
 
     def predict(self, X: Any, *, batch_size: int = 1024) -> np.ndarray:
-        """Outputs in evaluation mode (dropout off, BatchNorm running statistics), in batches."""
+        """Outputs in evaluation mode (dropout off, BatchNorm running statistics), in batches.
+
+        These are the network's raw outputs (logits for a classifier trained with
+        ``softmax_cross_entropy``), as Keras' ``Model.predict`` returns them, not
+        scikit-learn's labels: a ``Sequential`` is a stack of layers and does not know which
+        loss it was trained with. Labels are ``predict(X).argmax(axis=1)`` (one logit per
+        class) or ``predict(X)[:, 0] > 0`` (one logit, binary cross-entropy); probabilities are
+        ``actlab.softmax(predict(X))`` or ``actlab.sigmoid(...)``.
+        """
         X = self._as_input(X)
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
