@@ -22,8 +22,18 @@ def test_readme_has_the_newcomer_sections():
     assert len(PYTHON) >= 6
 
 
-@pytest.mark.parametrize("i", range(len(PYTHON)))
-def test_python_block_runs_as_pasted(i, tmp_path, monkeypatch, capsys):
+# the Dask block starts a cluster (tests/studies/test_parallel.py covers that path quickly)
+CASES = [pytest.param(i, marks=pytest.mark.slow) if "LocalCluster" in code else i
+         for i, code in enumerate(PYTHON)]
+
+
+def test_every_python_block_compiles():
+    for i, code in enumerate(PYTHON):
+        compile(code, f"README.md python block {i}", "exec")
+
+
+@pytest.mark.parametrize("i", CASES)
+def test_python_block_runs_as_pasted(i, tmp_path, monkeypatch):
     code = PYTHON[i]
     if "distributed" in code:
         pytest.importorskip("distributed")

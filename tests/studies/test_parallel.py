@@ -36,7 +36,7 @@ def test_results_identical_across_backends_and_job_counts(tmp_path):
     with Store(tmp_path / "loky.sqlite") as store, parallel.configured("loky"):
         loky, _ = run_many(CONFIGS, store, jobs=2, progress=False, log=None)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         with Store(tmp_path / "dask.sqlite") as store, \
                 parallel.configured("dask", cluster.scheduler_address):
             dask, reused = run_many(CONFIGS, store, jobs=2, progress=False, log=None)

@@ -144,7 +144,7 @@ def _dask(fn: Callable[..., Any], tasks: list[tuple], jobs: int, cfg: ParallelCo
         kw = {}
     else:
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=40)
+                               dashboard_address=":0", silence_logs=40)
         client = Client(cluster, set_as_default=False)
     futures: list[Any] = []
     try:
