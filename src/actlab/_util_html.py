@@ -4,6 +4,7 @@ No scripts, no styles from elsewhere, no network references; every value is esca
 ``Activation``, ``Info``, ``Sequential``, ``History`` and, through :class:`HTMLRepr`, by any
 frozen dataclass record (study outcomes, claim results).
 
+>>> from actlab._util_html import esc, table
 >>> esc("<b> & 'q'")
 '&lt;b&gt; &amp; &#x27;q&#x27;'
 >>> "<td>&lt;x&gt;</td>" in table(["a"], [["<x>"]])

@@ -1,6 +1,7 @@
 """``Sequential``: a stack of layers built with one seeded Generator, in one float dtype.
 
->>> from actlab.nn import Dense, Activation
+>>> import numpy as np
+>>> from actlab.nn import Dense, Activation, Sequential
 >>> model = Sequential([Dense(3, 4), Activation("relu"), Dense(4, 2)], seed=0)
 >>> model.predict(np.zeros((5, 3))).shape
 (5, 2)

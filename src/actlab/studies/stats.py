@@ -18,6 +18,7 @@ Conventions (used by ``actlab compare`` and ``actlab claims`` alike):
   printed beside intervals that overlap. Otherwise the result is "no significant difference"
   (compare) or "inconclusive" (claims).
 
+>>> from actlab.studies.stats import mean_ci, verdict
 >>> e = mean_ci([0.9, 0.8, 0.85])
 >>> round(e.mean, 3), round(e.low, 3), round(e.high, 3)
 (0.85, 0.726, 0.974)
