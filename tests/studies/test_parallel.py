@@ -140,3 +140,13 @@ def test_sigkill_of_parent_leaves_no_worker(tmp_path):
     for p in survivors:  # never leave them behind, even when the test fails
         os.kill(p, signal.SIGKILL)
     assert not survivors, f"processes outlived their killed parent: {survivors}"
+
+
+@pytest.mark.slow
+def test_ray_gives_the_same_results(tmp_path):
+    pytest.importorskip("ray")
+    with Store(tmp_path / "one.sqlite") as store:
+        ref, _ = run_many(CONFIGS, store, jobs=1, progress=False, log=None)
+    with Store(tmp_path / "ray.sqlite") as store, parallel.configured("ray"):
+        got, _ = run_many(CONFIGS, store, jobs=2, progress=False, log=None)
+    assert [_timeless(r) for r in ref] == [_timeless(r) for r in got]
