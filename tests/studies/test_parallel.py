@@ -51,10 +51,15 @@ def test_dask_local_cluster_yields_every_result():
     pytest.importorskip("distributed")
     shared = [1.5]  # an argument several tasks share is scattered once
     tasks = [(3,), (4,), (5,)]
-    out = list(parallel.execute(_square, tasks, jobs=2, config=parallel.ParallelConfig("dask"),
-                                child_kwargs={"worker": True}))
-    assert sorted(r[0] for r in out) == [9, 16, 25]
+    with parallel.configured("dask"):
+        out = list(parallel.execute(_square, tasks, jobs=2, child_kwargs={"worker": True}))
+        again = list(parallel.execute(_square, [(6,)], jobs=2))  # the block's cluster, reused
+        cluster = parallel._STACK[-1][1]["dask_cluster"]
+        workers = set(parallel._STACK[-1][1]["dask_client"].run(os.getpid).values())
+    assert sorted(r[0] for r in out) == [9, 16, 25] and again[0][0] == 36
     assert all(pid != os.getpid() and worker for _, pid, worker in out)
+    assert len(workers) == 2 and {pid for _, pid, _ in out + again} <= workers
+    assert cluster.status.name == "closed"  # closed with the block
     assert parallel._shared([(shared, 1), (shared, 2), ([1], 3)]) == {id(shared)}
 
 

@@ -63,26 +63,34 @@ class ParallelConfig:
         return self.scheduler is not None
 
 
-_STACK: list[ParallelConfig] = [ParallelConfig()]
+# each block: its configuration and what it started (a local Dask cluster), closed at its end
+_STACK: list[tuple[ParallelConfig, dict[str, Any]]] = [(ParallelConfig(), {})]
 
 
 def current() -> ParallelConfig:
     """The configuration :func:`execute` uses when given none."""
-    return _STACK[-1]
+    return _STACK[-1][0]
 
 
 def configured(backend: str | None = None, scheduler: str | None = None
                ) -> contextlib.AbstractContextManager[ParallelConfig]:
-    """Context manager: run studies inside the block on ``backend`` (validated at once)."""
+    """Context manager: run studies inside the block on ``backend`` (validated at once).
+
+    A local Dask cluster started inside the block serves every study of the block (``claims``
+    runs one study per claim) and is closed when the block ends.
+    """
     cfg = ParallelConfig(backend, scheduler)
 
     @contextlib.contextmanager
     def block() -> Iterator[ParallelConfig]:
-        _STACK.append(cfg)
+        entry: tuple[ParallelConfig, dict[str, Any]] = (cfg, {})
+        _STACK.append(entry)
         try:
             yield cfg
         finally:
-            _STACK.remove(cfg)
+            _STACK.remove(entry)
+            for resource in reversed(list(entry[1].values())):
+                resource.close()
 
     return block()
 
@@ -103,7 +111,8 @@ def execute(fn: Callable[..., Any], tasks: Sequence[tuple], *, jobs: int = 1,
     if not tasks:
         return iter(())
     if cfg.backend == "dask":
-        return _dask(fn, tasks, jobs, cfg, child_kwargs or {})
+        shared = _STACK[-1][1] if config is None or config is current() else None
+        return _dask(fn, tasks, jobs, cfg, child_kwargs or {}, shared)
     if cfg.backend == "ray":
         return _ray(fn, tasks, jobs, cfg)
     if jobs == 1:
@@ -132,20 +141,29 @@ def _shared(tasks: list[tuple]) -> set[int]:
 
 
 def _dask(fn: Callable[..., Any], tasks: list[tuple], jobs: int, cfg: ParallelConfig,
-          kw: dict[str, Any]) -> Iterator[Any]:
+          kw: dict[str, Any], shared: dict[str, Any] | None) -> Iterator[Any]:
+    """``shared``: the enclosing :func:`configured` block's resources (a local cluster started
+    there is kept for the block's next studies), or ``None`` (close it after this call)."""
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise ImportError("backend 'dask' needs dask.distributed: pip install 'actlab[dask]'"
                           ) from None
-    cluster = None
+    own: list[Any] = []  # closed after this call
     if cfg.remote:
         client = Client(cfg.scheduler, set_as_default=False)
+        own.append(client)
         kw = {}
+    elif shared is not None and "dask_client" in shared:
+        client = shared["dask_client"]
     else:
         cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                dashboard_address=":0", silence_logs=40)
         client = Client(cluster, set_as_default=False)
+        if shared is not None:
+            shared["dask_cluster"], shared["dask_client"] = cluster, client
+        else:
+            own += [client, cluster]
     futures: list[Any] = []
     try:
         shared = _shared(tasks)
@@ -163,9 +181,8 @@ def _dask(fn: Callable[..., Any], tasks: list[tuple], jobs: int, cfg: ParallelCo
             yield fut.result()
     finally:
         client.cancel(futures)
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        for resource in own:
+            resource.close()
 
 
 def _ray(fn: Callable[..., Any], tasks: list[tuple], jobs: int,
