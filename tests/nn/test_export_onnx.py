@@ -76,7 +76,27 @@ def test_cnn_with_every_layer_type(rng, tmp_path):
     np.testing.assert_allclose(_run(m1, x1, tmp_path), m1.predict(x1), rtol=1e-5, atol=1e-5)
 
 
+def test_float64_model_exports_float32_by_default(rng, tmp_path):
+    model = Sequential([Dense(3, 4), Activation("elu"), Dense(4, 2)], seed=0, dtype=np.float64)
+    x = rng.normal(size=(5, 3))
+    got = _run(model, x.astype(np.float32), tmp_path)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, model.predict(x), rtol=1e-5, atol=1e-5)
+    m64 = Sequential([Dense(3, 4), Activation("tanh"), Dense(4, 2)], seed=0, dtype=np.float64)
+    np.testing.assert_allclose(_run_as(m64, x, tmp_path, np.float64), m64.predict(x), rtol=1e-12)
+
+
+def _run_as(model, x, tmp_path, dtype):
+    path = tmp_path / "m64.onnx"
+    to_onnx(model, path, dtype=dtype)
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+    return ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(
+        None, {"x": x})[0]
+
+
 def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="dtype must be float32 or float64"):
+        to_onnx(Sequential([Dense(2, 2)]), dtype=np.float16)
     with pytest.raises(ValueError, match="opset must be at least 20"):
         to_onnx(Sequential([Dense(2, 2)]), opset=18)
     with pytest.raises(TypeError, match="actlab.nn.Sequential"):

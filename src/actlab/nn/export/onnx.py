@@ -181,24 +181,30 @@ def _output_shape(model: Sequential, shape: list[Any], rank: int | None) -> list
 
 
 def to_onnx(model: Sequential, path: str | Path | None = None, *, opset: int = MIN_OPSET,
-            input_shape: list[Any] | None = None) -> Any:
+            input_shape: list[Any] | None = None, dtype: Any = np.float32) -> Any:
     """``model`` as an ``onnx.ModelProto`` (input ``"x"``, output ``"y"``, batch axis ``N``);
     written to ``path`` (atomically) when given.
 
-    ``input_shape`` overrides the inferred input shape (strings name symbolic axes).
+    ``input_shape`` overrides the inferred input shape (strings name symbolic axes). ``dtype``
+    is the graph's float type, float32 by default whatever the model's dtype: a float64 graph is
+    valid ONNX, but onnxruntime 1.32 has no double kernels for Elu, Selu, Softplus, Erf (GELU),
+    LeakyRelu, HardSigmoid and Softsign.
     """
     onnx = _onnx()
     if not isinstance(model, Sequential):
         raise TypeError(f"to_onnx expects an actlab.nn.Sequential, got {type(model).__name__}")
     if opset < MIN_OPSET:
         raise ValueError(f"opset must be at least {MIN_OPSET} (Gelu), got {opset}")
-    g = _Graph(onnx, model.dtype, opset)
+    dtype = np.dtype(dtype)
+    if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+    g = _Graph(onnx, dtype, opset)
     x, rank = "x", None
     for layer in model.layers:
         x = _layer(g, layer, x, rank)
         rank = rank_after(layer, rank)
     g.nodes.append(g.h.make_node("Identity", [x], ["y"]))
-    elem = onnx.helper.np_dtype_to_tensor_dtype(model.dtype)
+    elem = onnx.helper.np_dtype_to_tensor_dtype(dtype)
     shape = input_shape if input_shape is not None else _common.input_shape(model)
     graph = g.h.make_graph(
         g.nodes, "actlab", [g.h.make_tensor_value_info("x", elem, shape)],
