@@ -20,12 +20,16 @@ __version__ = "0.1.0"
 
 __all__ = ["Activation", "Info", "aliases", "get", "names", "spec", *_functions]
 
+
 _SUBPACKAGES = ("nn", "data", "diagnostics", "studies", "plotting", "report")
 
 
-def __getattr__(name: str):  # ``import actlab; actlab.nn`` imports the sub-package on first use
-    if name in _SUBPACKAGES:
+def __getattr__(name: str):
+    # ``import actlab; actlab.nn`` imports the sub-package on first use. actlab.lab (the
+    # interactive page; callable: actlab.lab() shows it in a notebook) is a top layer: imported
+    # on first use, never by the core.
+    if name in _SUBPACKAGES or name == "lab":
         import importlib
 
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'actlab' has no attribute {name!r}")
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -59,11 +59,13 @@ from .train import TrainingDiverged, fit
 from .conv import Conv1d, Conv2d, MaxPool1d, MaxPool2d, Unflatten  # noqa: E402
 from . import zoo  # noqa: E402,F401  (model builders: mlp, cnn_for)
 from .export import from_torch, to_onnx, to_torch  # noqa: E402  (torch/onnx imported lazily)
+from .learnable import APL, PAU, KANLinear, update_grids  # noqa: E402  (learnable activations)
 
 __all__ = [
     "LAYER_TYPES", "Layer", "register_layer",
     "Dense", "Activation", "Flatten", "Dropout", "PReLU", "BatchNorm",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "Unflatten", "zoo",
+    "PAU", "APL", "KANLinear", "update_grids",
     "Sequential", "LayerError",
     "Loss", "SSE", "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
     "sse", "mse", "binary_cross_entropy", "softmax_cross_entropy", "get_loss",
