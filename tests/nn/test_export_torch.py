@@ -119,3 +119,26 @@ def test_unsupported_modules_are_named():
         from_torch(torch.nn.Sequential(torch.nn.Hardtanh(-2.0, 2.0)))
     with pytest.raises(TypeError, match="actlab.nn.Sequential"):
         to_torch(torch.nn.Linear(2, 2))
+
+
+def test_learnable_layers_train_in_torch(rng):
+    from actlab.nn import APL, PAU, KANLinear
+
+    model = Sequential([Dense(3, 6), PAU(target="tanh"), Dense(6, 5), APL(5), KANLinear(5, 4),
+                        Dense(4, 2)], seed=2, dtype=np.float64)
+    x = rng.normal(size=(6, 3))
+    _check(model, x)
+    tm = to_torch(model)
+    dy = rng.normal(size=(6, 2))
+    model.forward(x, training=True)
+    model.backward(dy)
+    tm(torch.from_numpy(x)).backward(torch.from_numpy(dy))
+    for i in (1, 3, 4):  # parameter gradients reach torch's optimizers
+        for key, g in model.layers[i].grads.items():
+            np.testing.assert_allclose(getattr(tm[i], key).grad.numpy(), g, **TOL)
+    with torch.no_grad():
+        tm[1].numerator.mul_(1.1)  # a change made in torch carries back
+    back = from_torch(tm)
+    assert [type(a) for a in back.layers] == [type(a) for a in model.layers]
+    np.testing.assert_allclose(back.predict(x), tm(torch.from_numpy(x)).detach().numpy(), **TOL)
+    assert not np.allclose(back.predict(x), model.predict(x))

@@ -3,6 +3,7 @@ convention (imported only by :mod:`actlab.nn.export.torch`, which needs torch an
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -84,3 +85,47 @@ class ActlabActivation(torch.nn.Module):
 
     def extra_repr(self) -> str:
         return repr(self.activation)
+
+
+class _LayerFunction(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx: Any, x: torch.Tensor, module: Any, *params: torch.Tensor) -> torch.Tensor:
+        layer = module.layer
+        for key, p in zip(module.keys, params):
+            layer.params[key][...] = p.detach().cpu().numpy()
+        ctx.module = module
+        y = layer.forward(np.ascontiguousarray(x.detach().cpu().numpy()), training=module.training)
+        return torch.from_numpy(np.array(y)).to(x.device)
+
+    @staticmethod
+    def backward(ctx: Any, g: torch.Tensor) -> tuple[Any, ...]:
+        module = ctx.module
+        layer = module.layer
+        dx = layer.backward(np.ascontiguousarray(g.detach().cpu().numpy()))
+        grads = [torch.from_numpy(layer.grads[k].copy()).to(g.device) for k in module.keys]
+        return (torch.from_numpy(np.array(dx)).to(g.device), None, *grads)
+
+
+class ActlabLayer(torch.nn.Module):
+    """Any actlab layer (the learnable activations PAU, APL, KANLinear, ...) inside a torch
+    graph: its parameters are torch ``Parameter``s (so torch optimizers train them), its forward
+    and backward passes are actlab's own NumPy code on the CPU. One forward is followed by at
+    most one backward (the layer keeps one forward's cache), as in actlab."""
+
+    def __init__(self, layer: Any) -> None:
+        super().__init__()
+        self.layer = copy.deepcopy(layer)  # torch's updates never reach the source model
+        self.keys = list(layer.params)
+        for key in self.keys:
+            self.register_parameter(key, torch.nn.Parameter(
+                torch.from_numpy(np.array(layer.params[key], copy=True))))
+        for key, b in getattr(layer, "buffers", {}).items():
+            self.register_buffer(key, torch.from_numpy(np.array(b, copy=True)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for key, b in getattr(self.layer, "buffers", {}).items():  # buffers follow .to()/loads
+            b[...] = getattr(self, key).detach().cpu().numpy()
+        return _LayerFunction.apply(x, self, *[getattr(self, k) for k in self.keys])
+
+    def extra_repr(self) -> str:
+        return repr(self.layer)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..conv import Conv1d, Conv2d, MaxPool1d, MaxPool2d, Unflatten
 from ..layers import Activation, BatchNorm, Dense, Dropout, Flatten, PReLU
+from ..base import LAYER_TYPES
 from ..model import Sequential
 from ._common import rank_after
 
@@ -99,6 +100,10 @@ def _layer_module(layer: Any, rank: int | None, torch: Any) -> tuple[Any, dict[s
         return cls(layer.kernel_size, stride=layer.stride, padding=layer.padding), {}
     if isinstance(layer, Unflatten):
         return nn.Unflatten(1, layer.shape), {}
+    if type(layer).__name__ in LAYER_TYPES:  # learnable activations and other actlab layers
+        from . import _torch_modules as tm
+
+        return tm.ActlabLayer(layer), {}
     raise TypeError(f"to_torch: no torch counterpart for layer {layer!r}")
 
 
@@ -160,9 +165,16 @@ def _activation_from(m: Any, torch: Any) -> Activation | None:
 
 def _layer_from(m: Any, torch: Any) -> Any:
     nn = torch.nn
+    from . import _torch_modules as tm
+
     act = _activation_from(m, torch)
     if act is not None:
         return act, {}
+    if isinstance(m, tm.ActlabLayer):
+        layer = type(m.layer)(**m.layer.config())
+        state = {k: getattr(m, k).detach().cpu().numpy() for k in m.keys}
+        state.update({f"buffers.{k}": b.detach().cpu().numpy() for k, b in m.named_buffers()})
+        return layer, state
     arrays = {k: v.detach().cpu().numpy() for k, v in m.state_dict().items()}
     if isinstance(m, nn.Linear):
         return (Dense(m.in_features, m.out_features, bias=m.bias is not None),
@@ -195,8 +207,8 @@ def _layer_from(m: Any, torch: Any) -> Any:
     if isinstance(m, nn.Unflatten) and m.dim == 1:
         return Unflatten(tuple(m.unflattened_size)), {}
     raise TypeError(f"from_torch: unsupported module {m!r} (supported: Linear, Conv1d/2d, "
-                    "MaxPool1d/2d, BatchNorm1d/2d, PReLU, Dropout, Flatten, Unflatten and the "
-                    "activations of actlab's catalogue)")
+                    "MaxPool1d/2d, BatchNorm1d/2d, PReLU, Dropout, Flatten, Unflatten, the "
+                    "activations of actlab's catalogue and to_torch's actlab modules)")
 
 
 def from_torch(module: Any, *, seed: int = 0) -> Sequential:
