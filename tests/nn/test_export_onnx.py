@@ -94,6 +94,24 @@ def _run_as(model, x, tmp_path, dtype):
         None, {"x": x})[0]
 
 
+def test_learnable_activations(rng, tmp_path):
+    from actlab.nn import APL, PAU
+
+    layers = [Dense(3, 4), PAU(4, target="tanh", version="A"), Dense(4, 4),
+              PAU(target="gelu", version="B"), Dense(4, 4), PAU(4, version="C"), APL(4),
+              Dense(4, 4), APL(hinges=3), Dense(4, 2)]
+    model = Sequential(layers, seed=0)
+    for layer in model.layers:  # make per-channel coefficients differ
+        for v in layer.params.values():
+            v *= rng.uniform(0.8, 1.2, size=v.shape).astype(v.dtype)
+    x = rng.uniform(-4, 4, size=(9, 3)).astype(np.float32)
+    np.testing.assert_allclose(_run(model, x, tmp_path), model.predict(x), rtol=1e-5, atol=1e-5)
+    with pytest.raises(TypeError, match="no ONNX form for layer KANLinear"):
+        from actlab.nn import KANLinear
+
+        to_onnx(Sequential([KANLinear(2, 2)]))
+
+
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="dtype must be float32 or float64"):
         to_onnx(Sequential([Dense(2, 2)]), dtype=np.float16)

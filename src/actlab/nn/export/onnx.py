@@ -169,7 +169,51 @@ def _layer(g: _Graph, layer: Any, x: str, rank: int | None) -> str:
     if isinstance(layer, (MaxPool1d, MaxPool2d)):
         return g.node("MaxPool", [x], kernel_shape=list(layer.kernel_size),
                       strides=list(layer.stride), pads=list(layer.padding) * 2)
+    if type(layer).__name__ == "APL":
+        return _apl(g, layer, x, rank)
+    if type(layer).__name__ == "PAU":
+        return _pau(g, layer, x, rank)
     raise TypeError(f"to_onnx: no ONNX form for layer {layer!r}")
+
+
+def _coefficient(g: _Graph, column: np.ndarray, rank: int | None) -> str:
+    """One coefficient per channel (axis 1) as a constant broadcasting against the input."""
+    n = len(column)
+    return g.const("c", column.reshape(_channel_shape(n, rank) if n > 1 else (1,)))
+
+
+def _apl(g: _Graph, layer: Any, x: str, rank: int | None) -> str:
+    """relu(x) + sum_s a_s relu(b_s - x)."""
+    y = g.node("Relu", [x])
+    for s in range(layer.hinges):
+        a, b = (_coefficient(g, layer.params[k][:, s], rank) for k in ("a", "b"))
+        y = g.node("Add", [y, g.node("Mul", [a, g.node("Relu", [g.node("Sub", [b, x])])])])
+    return y
+
+
+def _horner(g: _Graph, coeffs: np.ndarray, x: str, rank: int | None, absolute: bool = False
+            ) -> str:
+    """sum_j c_j x^j for the columns of ``coeffs`` (|c_j| |x|^j with ``absolute``)."""
+    cols = [np.abs(c) if absolute else c for c in coeffs.T]
+    y = _coefficient(g, cols[-1], rank)
+    for c in reversed(cols[:-1]):
+        y = g.node("Add", [g.node("Mul", [y, x]), _coefficient(g, c, rank)])
+    return y
+
+
+def _pau(g: _Graph, layer: Any, x: str, rank: int | None) -> str:
+    """P(x)/Q(x) evaluated directly (actlab switches to a scaled form where a power would
+    overflow, |x| beyond about 1e7 in float32 for degree 5)."""
+    num, den = layer.params["numerator"], layer.params["denominator"]
+    p = _horner(g, num, x, rank)
+    if layer.version == "C":  # Q = 0.1 + |sum_{k=0}^n b_k x^k|
+        q = g.node("Add", [g.const("q0", 0.1), g.node("Abs", [_horner(g, den, x, rank)])])
+    else:  # the sum starts at x^1: x * sum_k b_k x^(k-1)
+        ax = g.node("Abs", [x]) if layer.version == "A" else x
+        inner = g.node("Mul", [ax, _horner(g, den, ax, rank, absolute=layer.version == "A")])
+        q = g.node("Add", [g.const("q0", 1.0),
+                           inner if layer.version == "A" else g.node("Abs", [inner])])
+    return g.node("Div", [p, q])
 
 
 def _output_shape(model: Sequential, shape: list[Any], rank: int | None) -> list[Any]:
