@@ -101,9 +101,10 @@ def test_learnable_activations(rng, tmp_path):
               PAU(target="gelu", version="B"), Dense(4, 4), PAU(4, version="C"), APL(4),
               Dense(4, 4), APL(hinges=3), Dense(4, 2)]
     model = Sequential(layers, seed=0)
-    for layer in model.layers:  # make per-channel coefficients differ
-        for v in layer.params.values():
-            v *= rng.uniform(0.8, 1.2, size=v.shape).astype(v.dtype)
+    for layer in model.layers:  # per-channel coefficients differ; denominators change sign
+        for k, v in layer.params.items():
+            lo = -1.2 if k == "denominator" else 0.8
+            v *= rng.uniform(lo, 1.2, size=v.shape).astype(v.dtype)
     x = rng.uniform(-4, 4, size=(9, 3)).astype(np.float32)
     np.testing.assert_allclose(_run(model, x, tmp_path), model.predict(x), rtol=1e-5, atol=1e-5)
     with pytest.raises(TypeError, match="no ONNX form for layer KANLinear"):
