@@ -125,17 +125,20 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_sigkill_of_parent_leaves_no_worker(tmp_path):
+@pytest.mark.parametrize("backend", ["loky", pytest.param("dask", marks=pytest.mark.slow)])
+def test_sigkill_of_parent_leaves_no_worker(tmp_path, backend):
     from .test_resume import _wait_for_runs
 
+    if backend == "dask":
+        pytest.importorskip("distributed")
     cmd = [sys.executable, "-m", "actlab", "compare", "--dataset", "digits",
            "--activations", "relu,tanh", "--depth", "2", "--width", "16", "--epochs", "20",
            "--seeds", "4", "--batch-size", "32", "--jobs", "2", "--no-progress",
-           "--out", str(tmp_path)]
+           "--backend", backend, "--out", str(tmp_path)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_for_runs(proc, tmp_path / "results.sqlite", 1, timeout=120)
     workers = _descendants(proc.pid)
-    assert len(workers) >= 2  # the two loky workers (and loky's resource tracker)
+    assert len(workers) >= 2  # the two workers (and loky's resource tracker)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     deadline = time.monotonic() + 15
