@@ -120,3 +120,11 @@ def test_bad_arguments_are_named():
         to_onnx(Sequential([Dense(2, 2)]), opset=18)
     with pytest.raises(TypeError, match="actlab.nn.Sequential"):
         to_onnx([Dense(2, 2)])
+
+
+def test_formula_and_trainable_activations_are_refused_by_name():
+    trainable = Sequential([Dense(3, 4), Activation("silu", trainable=("beta",)), Dense(4, 2)])
+    formula = Sequential([Dense(3, 4), Activation("expr:x*sigmoid(x)")])
+    for model in (trainable, formula):
+        with pytest.raises(TypeError, match="no ONNX form yet for formula or trainable"):
+            to_onnx(model)

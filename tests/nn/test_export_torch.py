@@ -142,3 +142,17 @@ def test_learnable_layers_train_in_torch(rng):
     assert [type(a) for a in back.layers] == [type(a) for a in model.layers]
     np.testing.assert_allclose(back.predict(x), tm(torch.from_numpy(x)).detach().numpy(), **TOL)
     assert not np.allclose(back.predict(x), model.predict(x))
+
+
+def test_trainable_and_formula_activations(rng):
+    f = actlab.define("x * tanh(softplus(beta * x))", name="mish_b_export", beta=1.0)
+    model = Sequential([Dense(3, 4), Activation("silu", trainable=("beta",)), Dense(4, 4),
+                        Activation(f), Dense(4, 2)], seed=0, dtype=np.float64)
+    model.layers[1].params["beta"][...] = 1.7
+    x = rng.normal(size=(5, 3))
+    _check(model, x)
+    tm = to_torch(model)
+    assert type(tm[1]).__name__ == "ActlabLayer" and type(tm[3]).__name__ == "ActlabActivation"
+    back = from_torch(tm)
+    np.testing.assert_array_equal(back.predict(x), model.predict(x))
+    assert back.layers[3].f.spec.extra["expr"] == f.spec.extra["expr"]

@@ -143,6 +143,9 @@ def _layer(g: _Graph, layer: Any, x: str, rank: int | None) -> str:
         ins = [x, g.const("W", p["W"])] + ([g.const("b", p["b"])] if layer.bias else [])
         return g.node("Gemm", ins)
     if isinstance(layer, Activation):
+        if layer.params or "expr" in layer.f.spec.extra:
+            raise TypeError(f"to_onnx: no ONNX form yet for formula or trainable activations "
+                            f"({layer!r}); to_torch exports them")
         return _activation(g, layer.f, x)
     if isinstance(layer, Flatten):
         return g.node("Flatten", [x], axis=1)

@@ -77,7 +77,7 @@ def _layer_module(layer: Any, rank: int | None, torch: Any) -> tuple[Any, dict[s
     if isinstance(layer, Dense):
         m = nn.Linear(layer.in_features, layer.out_features, bias=layer.bias)
         return m, {"weight": p["W"].T, **({"bias": p["b"]} if layer.bias else {})}
-    if isinstance(layer, Activation):
+    if isinstance(layer, Activation) and not layer.params:
         return activation_module(layer.f), {}
     if isinstance(layer, Flatten):
         return nn.Flatten(), {}
