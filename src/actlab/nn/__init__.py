@@ -9,6 +9,9 @@
 ...               epochs=200, batch_size=4, progress=False)
 >>> history[-1].train_accuracy
 1.0
+
+``to_torch`` / ``from_torch`` and ``to_onnx`` (:mod:`actlab.nn.export`) carry a model to PyTorch
+and ONNX; in a notebook a model and a ``History`` display as a table and curves.
 """
 
 from .base import LAYER_TYPES, Layer, register_layer
