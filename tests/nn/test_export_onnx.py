@@ -122,9 +122,26 @@ def test_bad_arguments_are_named():
         to_onnx([Dense(2, 2)])
 
 
-def test_formula_and_trainable_activations_are_refused_by_name():
-    trainable = Sequential([Dense(3, 4), Activation("silu", trainable=("beta",)), Dense(4, 2)])
-    formula = Sequential([Dense(3, 4), Activation("expr:x*sigmoid(x)")])
-    for model in (trainable, formula):
-        with pytest.raises(TypeError, match="no ONNX form yet for formula or trainable"):
-            to_onnx(model)
+FORMULAS = ["x * sigmoid(beta * x)", "x*tanh(log(1 + exp(x)))", "max(x, 0.1*x)",
+            "where(x > 0, x, expm1(x))", "leaky_relu(x, alpha=0.2) + sqrt(x**2 + 1) - abs(x)",
+            "x*(1 + erf(x/sqrt(2)))/2", "x / (1 + x**2) + arctan(x) * cosh(x/4)",
+            "log1p(abs(x)) * (1 - tanh(x)**2)", "min(x, 1) * x**3 / 10"]
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_formula_activations(text, rng, tmp_path):
+    f = actlab.define(text, beta=1.3) if "beta" in text else actlab.define(text)
+    model = Sequential([Dense(3, 4), Activation(f), Dense(4, 2)], seed=0)
+    x = rng.uniform(-4, 4, size=(9, 3)).astype(np.float32)
+    np.testing.assert_allclose(_run(model, x, tmp_path), model.predict(x), rtol=1e-5, atol=1e-5)
+
+
+def test_trainable_activation_exports_its_learned_value(rng, tmp_path):
+    model = Sequential([Dense(3, 4), Activation("silu", trainable=("beta",)), Dense(4, 2)],
+                       seed=0)
+    model.layers[1].params["beta"][...] = 1.7
+    x = rng.normal(size=(5, 3)).astype(np.float32)
+    np.testing.assert_allclose(_run(model, x, tmp_path), model.predict(x), rtol=1e-5, atol=1e-5)
+    per_channel = Sequential([Dense(3, 4), Activation("silu", trainable="beta", channels=4)])
+    with pytest.raises(TypeError, match="per-channel"):
+        to_onnx(per_channel)

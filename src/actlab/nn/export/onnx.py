@@ -4,9 +4,10 @@ The graph is the evaluation-mode network (dropout is the identity, BatchNorm use
 statistics). Opset 20 by default: ``Gelu`` (exact and tanh) is an operator from opset 20, ``Mish``
 from 18. Catalogue entries without an operator (silu with ``beta``, the sigmoid GELU, softplus
 with ``beta``, log_sigmoid) become ONNX *local functions* in the ``actlab`` domain, written from
-standard operators, with their parameters as function attributes. The model passes
-``onnx.checker.check_model(model, full_check=True)``; onnxruntime reproduces actlab's float32
-output to 1e-5 (tested).
+standard operators, with their parameters as function attributes. Formula activations
+(``actlab.define``) are written out from their stable SymPy tree; PAU and APL from operators.
+The model passes ``onnx.checker.check_model(model, full_check=True)``; onnxruntime reproduces
+actlab's float32 output to 1e-5 (tested).
 """
 
 from __future__ import annotations
@@ -94,6 +95,10 @@ class _Graph:
 
 # --------------------------------------------------------------------------- activations
 def _activation(g: _Graph, f: Any, x: str) -> str:
+    if "expression" in f.spec.extra:  # a formula (actlab.define): its tree as operators
+        from ._onnx_expr import formula
+
+        return formula(g, f, x, _activation)
     n, p = f.name, f.params
     simple = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu",
               "mish": "Mish", "hard_swish": "HardSwish", "softsign": "Softsign"}
@@ -143,10 +148,10 @@ def _layer(g: _Graph, layer: Any, x: str, rank: int | None) -> str:
         ins = [x, g.const("W", p["W"])] + ([g.const("b", p["b"])] if layer.bias else [])
         return g.node("Gemm", ins)
     if isinstance(layer, Activation):
-        if layer.params or "expr" in layer.f.spec.extra:
-            raise TypeError(f"to_onnx: no ONNX form yet for formula or trainable activations "
-                            f"({layer!r}); to_torch exports them")
-        return _activation(g, layer.f, x)
+        f = layer.learned()  # a trainable activation at its current parameters
+        if isinstance(f, list):
+            raise TypeError(f"to_onnx: no ONNX form yet for per-channel trainable {layer!r}")
+        return _activation(g, f, x)
     if isinstance(layer, Flatten):
         return g.node("Flatten", [x], axis=1)
     if isinstance(layer, Dropout):
