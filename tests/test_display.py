@@ -95,14 +95,17 @@ def test_history_to_frame():
     assert list(frame["train_loss"]) == [0.5] and np.isnan(frame["val_loss"][0])
 
 
-def test_compare_outcome_shows_spec_and_rows(tmp_path):
-    from actlab.studies.compare import CompareOutcome, CompareSpec, SummaryRow
+def test_compare_outcome_shows_rows_and_recommendation(tmp_path):
+    from actlab.studies.analysis import Recommendation, Row
+    from actlab.studies.compare import CompareOutcome, CompareSpec
     from actlab.studies.records import Estimate
 
     est = Estimate(mean=0.9, low=0.8, high=0.95, n=3, sd=0.05)
-    rows = (SummaryRow("relu", 3, 0, 3, {"test_accuracy": est}),)
-    out = CompareOutcome(CompareSpec(), (), 0, rows, {}, 1.0, tmp_path)
+    rows = (Row("relu", 3, 0, est, 3, {"test_accuracy": est}),)
+    rec = Recommendation(best=("relu",), worse=(), text="use relu <now>")
+    out = CompareOutcome(CompareSpec(), (), 0, rows, {}, rec, 1.0, tmp_path)
     text = out._repr_html_()
     check_html(text)
     assert "relu" in text and "test_accuracy" in text and "0.95" in text
+    assert "use relu &lt;now&gt;" in text
     assert "<td>results</td>" not in text and "<td>rows</td>" in text
