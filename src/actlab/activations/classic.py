@@ -1,8 +1,9 @@
 """The articles' classic activations: identity, sigmoid, tanh, relu, leaky_relu, relu6.
 
 Each kernel pair ``f(x, out)`` / ``df(x, out)`` writes into ``out`` and sits side by side with its
-registration (formula, kinks, property sheet). Conventions at kinks follow jax.nn's custom JVPs:
-relu'(0) = 0, relu6'(0) = relu6'(6) = 0, leaky_relu'(0) = alpha.
+registration (formula, kinks, property sheet). Conventions at kinks: relu'(0) = 0 and
+relu6'(0) = relu6'(6) = 0 (as jax.nn's custom JVPs and PyTorch); leaky_relu'(0) = alpha (as
+PyTorch; jax.nn gives 1 there).
 """
 
 from __future__ import annotations

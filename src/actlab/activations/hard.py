@@ -1,8 +1,9 @@
 """Piecewise-linear approximations: hard_sigmoid, hard_swish, hard_tanh, and softsign.
 
-Kinks follow jax.nn (the derivative of the outer, flat piece at each boundary): hard_sigmoid' = 0
-at +-3, hard_swish' = 0 at -3 and 1 at 3, hard_tanh' = 0 at +-1. PyTorch 2.13 agrees (its
-hardswish backward gives 0 at -3 and 1 at 3; older releases gave -0.5 and 1.5).
+At each boundary the derivative is that of the outer piece: hard_sigmoid' = 0 at +-3,
+hard_swish' = 0 at -3 and 1 at 3, hard_tanh' = 0 at +-1. PyTorch 2.13 agrees (its hardswish
+backward gives 0 at -3 and 1 at 3; releases up to 2.6 gave -0.5 and 1.5). jax.nn differs at
+hard_tanh: its derivative is 1 at +-1.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def _hard_swish_grad(x, out):
 
 register(Spec(
     name="hard_swish",
-    aliases=("hardswish",),
+    aliases=("hardswish", "hard_silu"),
     f=_hard_swish,
     df=_hard_swish_grad,
     doc=r"""Piecewise-linear Swish, ``x * relu6(x + 3) / 6`` (MobileNetV3).
@@ -168,6 +169,7 @@ def _softsign_grad(x, out):
 
 register(Spec(
     name="softsign",
+    aliases=("soft_sign",),
     f=_softsign,
     df=_softsign_grad,
     doc=r"""Softsign, a rational tanh-like curve with polynomial tails.

@@ -86,13 +86,40 @@ def spec(name: str) -> Spec:
     return _SPECS[key] if key in _SPECS else _CUSTOM[key]
 
 
+#: Parameter names as PyTorch / JAX spell them -> ours (accepted where the entry has ours).
+PEER_PARAMS = {"negative_slope": "alpha", "dim": "axis"}
+#: Parameter values as peers spell them: jax.nn.gelu(approximate=True) is the tanh form.
+PEER_VALUES = {("gelu", "approximate"): {True: "tanh", False: "none"}}
+
+
+def _peer_spellings(s: Spec, params: dict[str, Any]) -> dict[str, Any]:
+    own = {p.name for p in s.params}
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        ours = PEER_PARAMS.get(key)
+        if ours in own and key not in own:
+            if ours in params:
+                raise ValueError(f"{s.name}: give {ours!r} or {key!r}, not both")
+            key = ours
+        table = PEER_VALUES.get((s.name, key))
+        if table is not None and isinstance(value, bool):
+            value = table[value]
+        out[key] = value
+    return out
+
+
 def get(name: str | Activation, **params: Any) -> Activation:
     """An :class:`Activation` with validated parameters.
+
+    Peers' spellings are accepted and shown canonically: ``negative_slope`` (PyTorch) for
+    ``alpha``, ``dim`` for ``axis``, ``approximate=True/False`` (JAX) for ``"tanh"/"none"``.
 
     >>> get("leaky_relu")
     leaky_relu(alpha=0.01)
     >>> get("swish")
     silu(beta=1.0)
+    >>> get("leaky_relu", negative_slope=0.2), get("gelu", approximate=True)
+    (leaky_relu(alpha=0.2), gelu(approximate='tanh'))
     >>> get("relu", alpha=1)
     Traceback (most recent call last):
     ...
@@ -106,6 +133,7 @@ def get(name: str | Activation, **params: Any) -> Activation:
 
         return define(name.strip()[len(EXPR_PREFIX):], **params)
     s = spec(name)
+    params = _peer_spellings(s, params)
     known = {p.name: p for p in s.params}
     for key in params:
         if key not in known:
@@ -250,6 +278,17 @@ class Activation:
 
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self.params.items()))))
+
+    def _repr_html_(self) -> str:
+        """Notebook display: f and f' on [-5, 5] as inline SVG above the property sheet."""
+        from .._util_html import page, record_table, svg_plot
+
+        x = np.linspace(-5.0, 5.0, 201)
+        curves = {"f": self(x)}
+        if not self.vector:
+            curves["f'"] = self.grad(x)
+        return page(repr(self), svg_plot(x, {k: v.tolist() for k, v in curves.items()},
+                                         xlabel="x"), record_table(self.info))
 
     # ------------------------------------------------------------------ evaluation
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):

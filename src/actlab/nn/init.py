@@ -22,6 +22,8 @@ The ``*_normal`` versions draw from a normal truncated at two standard deviation
 the variance is exactly the one in the table (jax.nn.initializers and Keras do the same; PyTorch's
 ``kaiming_normal_``/``xavier_normal_`` draw an untruncated normal with the same variance).
 
+>>> import numpy as np
+>>> from actlab.nn.init import he_normal
 >>> rng = np.random.default_rng(0)
 >>> w = he_normal((1000, 500), rng, np.float32)
 >>> w.dtype, w.shape

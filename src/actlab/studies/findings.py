@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from .._util_html import HTMLRepr
 from .codec import encode, float_or_none as _float
 
 Verdict = Literal["supported", "not supported", "inconclusive"]
@@ -134,7 +135,7 @@ class Chart:
 
 
 @dataclass(frozen=True)
-class ClaimResult:
+class ClaimResult(HTMLRepr):
     """The verdict of one claim of the articles, computed from its runs.
 
     ``verdict`` combines the ``effects`` as the claim's ``rule`` says; ``method`` says what was
@@ -156,6 +157,7 @@ class ClaimResult:
     charts: tuple[Chart, ...] = ()
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    _html_title, _html_skip = "title", ("run_keys", "charts")  # notebook display (not fields)
 
     def to_dict(self) -> dict[str, Any]:
         return {
