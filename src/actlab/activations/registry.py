@@ -145,12 +145,13 @@ class Activation:
     vector-Jacobian product and ``f.info`` the property sheet.
     """
 
-    __slots__ = ("spec", "params", "_info")
+    __slots__ = ("spec", "params", "_info", "_kernels")
 
     def __init__(self, spec: Spec, params: dict[str, Any]) -> None:
         self.spec = spec
         self.params = dict(params)
         self._info: Info | None = None
+        self._kernels: dict[tuple[str, np.dtype], tuple[int, Any]] = {}
 
     # ------------------------------------------------------------------ identity
     @property
@@ -190,18 +191,36 @@ class Activation:
         return hash((self.name, tuple(sorted(self.params.items()))))
 
     # ------------------------------------------------------------------ evaluation
+    def _bound(self, kind: str, dtype: np.dtype):
+        """The compiled kernel for ``kind`` at ``dtype`` (``None``: NumPy), cached per instance."""
+        key = (kind, dtype)
+        hit = self._kernels.get(key)
+        if hit is None or hit[0] is not _fast._ENABLED:  # rebind after set_enabled
+            hit = self._kernels[key] = (_fast._ENABLED, _fast.bind(self.name, kind, dtype,
+                                                                   self.params))
+        return hit[1]
+
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
         a, dtype, scalar = _prepare(x)
-        kernel = _fast.lookup(self.name, kind, a.dtype) or getattr(self.spec, kind)
+        if not a.flags.c_contiguous:
+            a = np.ascontiguousarray(a)  # one kernel for every layout: identical results
         if out is not None:
             _check_out(out, a.shape, dtype)
             # kernels read x after writing out: f(x, out=x) computes into a temporary
-            usable = out.dtype == a.dtype and not np.may_share_memory(out, a)
+            usable = (out.dtype == a.dtype and out.flags.c_contiguous
+                      and not np.may_share_memory(out, a))
             dst = out if usable else np.empty_like(a)
         else:
             dst = np.empty_like(a)
-        with np.errstate(all="ignore"):
-            res = kernel(_1d(a), _1d(dst), **self.params).reshape(a.shape)
+        fast = self._bound(kind, a.dtype)
+        if fast is not None:
+            res = fast(a, dst) if a.ndim else fast(_1d(a), _1d(dst)).reshape(())
+        else:
+            with np.errstate(all="ignore"):
+                kernel = getattr(self.spec, kind)
+                res = kernel(_1d(a), _1d(dst), **self.params).reshape(a.shape)
+        if res is out or (out is None and res.dtype == dtype):
+            return res[()] if scalar else res
         return _finish(res, dtype, scalar, out)
 
     def __call__(self, x: ArrayLike, *, out: np.ndarray | None = None):
@@ -264,24 +283,32 @@ class Activation:
             shape = xa.shape
         if ga.shape != shape:
             raise ValueError(f"{self.name}.backward: g has shape {ga.shape}, x has shape {shape}")
+        if ya is not None and ya.shape != shape:
+            raise ValueError(f"{self.name}.backward: y has shape {ya.shape}, x has shape {shape}")
         rdt = np.result_type(xdtype, gdtype)  # dtype of the result
         cdt = np.dtype(np.float32) if rdt == np.float16 else rdt  # dtype it is computed in
-        ga = ga.astype(cdt, copy=False)
-        xa = None if xa is None else xa.astype(cdt, copy=False)
-        ya = None if ya is None else ya.astype(cdt, copy=False)
+        # C order for every operand: one kernel for every layout, identical results
+        ga = np.ascontiguousarray(ga, dtype=cdt)
+        xa = None if xa is None else np.ascontiguousarray(xa, dtype=cdt)
+        ya = None if ya is None else np.ascontiguousarray(ya, dtype=cdt)
         if out is not None:
             _check_out(out, shape, rdt)
-        usable = out is not None and out.dtype == cdt and not any(
+        usable = out is not None and out.dtype == cdt and out.flags.c_contiguous and not any(
             np.may_share_memory(out, v) for v in (ga, xa, ya) if v is not None
         )  # kernels read g, x, y after writing out: aliased outputs go through a temporary
         dst = out if usable else np.empty(shape, cdt)
-        with np.errstate(all="ignore"):
-            vjp = _fast.lookup(self.name, "vjp", cdt) or self.spec.vjp
-            if vjp is not None:
-                res = vjp(_1d(ga), _1d(xa), _1d(ya), _1d(dst), **self.params)
-            else:
-                df = _fast.lookup(self.name, "df", cdt) or self.spec.df
-                res = df(_1d(xa), _1d(dst), **self.params)
-                np.multiply(res, _1d(ga), out=res)
-            res = res.reshape(shape)
+        fast = self._bound("vjp", cdt)
+        if fast is not None:
+            res = (fast(ga, xa, ya, dst) if ga.ndim
+                   else fast(_1d(ga), _1d(xa), _1d(ya), _1d(dst)).reshape(()))
+        else:
+            with np.errstate(all="ignore"):
+                if self.spec.vjp is not None:
+                    res = self.spec.vjp(_1d(ga), _1d(xa), _1d(ya), _1d(dst), **self.params)
+                else:
+                    res = self.spec.df(_1d(xa), _1d(dst), **self.params)
+                    np.multiply(res, _1d(ga), out=res)
+                res = res.reshape(shape)
+        if res is out or (out is None and res.dtype == rdt):
+            return res[()] if scalar else res
         return _finish(res, rdt, scalar, out)
