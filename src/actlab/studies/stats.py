@@ -34,9 +34,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as _st
 
 from .records import Effect, Estimate, Verdict
+
+
+def _student_t():
+    """scipy.stats.t, imported on first use (scipy.stats takes about a second to import)."""
+    from scipy.stats import t
+
+    return t
 
 LEVEL = 0.95
 
@@ -63,7 +69,7 @@ def mean_ci(values: Iterable[float | None], level: float = LEVEL) -> Estimate:
     if n == 1:
         return Estimate(mean, -math.inf, math.inf, 1, math.nan, level)
     sd = float(x.std(ddof=1))
-    half = float(_st.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    half = float(_student_t().ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return Estimate(mean, mean - half, mean + half, n, sd, level)
 
 
@@ -109,8 +115,8 @@ def welch(a: Iterable[float | None], b: Iterable[float | None], level: float = L
         return Welch(diff, diff, diff, 1.0 if diff == 0 else 0.0, math.inf, d, na, nb, level)
     df = se2**2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
     se = math.sqrt(se2)
-    half = float(_st.t.ppf(0.5 + level / 2, df)) * se
-    p = float(2 * _st.t.sf(abs(diff) / se, df))
+    half = float(_student_t().ppf(0.5 + level / 2, df)) * se
+    p = float(2 * _student_t().sf(abs(diff) / se, df))
     return Welch(diff, diff - half, diff + half, p, df, d, na, nb, level)
 
 
@@ -262,7 +268,7 @@ def effect_vs(
     e = mean_ci(values, lv)
     if e.n >= 2 and e.sd > 0:
         t = (e.mean - reference) / (e.sd / math.sqrt(e.n))
-        p = min(1.0, float(2 * _st.t.sf(abs(t), e.n - 1)) * m)
+        p = min(1.0, float(2 * _student_t().sf(abs(t), e.n - 1)) * m)
         d = (e.mean - reference) / e.sd
     else:
         p = math.nan if e.n < 2 else (1.0 if e.mean == reference else 0.0)
