@@ -217,25 +217,15 @@ def _selu(p: dict[str, Any]) -> tuple[float, float] | None:
     return _SELU if not p else None
 
 
-# entry -> (C prefix, params -> (a, b) or None, vjp may use y)
-_TABLE: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[float, float] | None], bool]] = {
-    "identity": ("identity", _plain, True),
-    "sigmoid": ("sigmoid", _plain, False),
-    "tanh": ("tanh", _plain, False),
-    "relu": ("relu", _plain, True),
-    "leaky_relu": ("leaky_relu", _leaky, True),
-    "relu6": ("relu6", _plain, True),
-    "silu": ("silu", _one("beta"), False),
-    "elu": ("elu", _one("alpha"), False),
-    "selu": ("elu", _selu, False),
-    "celu": ("celu", _one("alpha"), False),
-    "softplus": ("softplus", _one("beta"), False),
-    "log_sigmoid": ("log_sigmoid", _plain, False),
-    "mish": ("mish", _plain, False),
-    "hard_sigmoid": ("hard_sigmoid", _plain, False),
-    "hard_swish": ("hard_swish", _plain, False),
-    "hard_tanh": ("hard_tanh", _plain, True),
-    "softsign": ("softsign", _plain, False),
+#: the elementwise entries with compiled kernels (C prefix = the name, except selu: elu)
+_COMPILED = set("""identity sigmoid tanh relu leaky_relu relu6 silu elu selu celu softplus
+                   log_sigmoid mish hard_sigmoid hard_swish hard_tanh softsign""".split())
+#: entries whose vjp the kernel computes from y as well as from x
+_FROM_Y = {"identity", "relu", "leaky_relu", "relu6", "hard_tanh"}
+#: params -> (a, b) or None (unusual values: NumPy); entries not listed take no parameters
+_PARAMS: dict[str, Callable[[dict[str, Any]], tuple[float, float] | None]] = {
+    "leaky_relu": _leaky, "silu": _one("beta"), "elu": _one("alpha"), "selu": _selu,
+    "celu": _one("alpha"), "softplus": _one("beta"),
 }
 
 # gelu picks its kernel by `approximate`; the sigmoid form is silu with beta = 1.702
@@ -250,15 +240,15 @@ def _resolve(name: str, params: dict[str, Any]) -> tuple[str, tuple[float, float
             return None
         prefix, ab = _GELU.get(params.get("approximate", "none"), (None, None))
         return None if prefix is None else (prefix, ab, False)
-    if name not in _TABLE:
+    if name not in _COMPILED:
         return None
-    prefix, pmap, y_ok = _TABLE[name]
-    ab = pmap(params)
+    ab = _PARAMS.get(name, _plain)(params)
     if ab is None:
         return None
+    prefix = "elu" if name == "selu" else name
     if name == "leaky_relu" and ab[0] == 0.0:  # exactly relu (also at -inf: 0, not NaN)
         prefix = "relu"
-    return prefix, ab, y_ok
+    return prefix, ab, name in _FROM_Y
 
 
 # ------------------------------------------------------------- softmax, log_softmax (rows)

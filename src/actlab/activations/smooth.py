@@ -104,10 +104,7 @@ def _silu_sheet(beta):
 
 
 register(Spec(
-    name="silu",
-    aliases=("swish",),
-    f=_silu,
-    df=_silu_grad,
+    name="silu", aliases=("swish",), f=_silu, df=_silu_grad,
     params=(Param("beta", 1.0, "slope inside the sigmoid (Swish-beta)", lower=0.0,
                   lower_open=True),),
     doc=r"""SiLU / Swish: the input gated by its own sigmoid.
@@ -260,9 +257,7 @@ def _gelu_sheet(approximate):
 
 
 register(Spec(
-    name="gelu",
-    f=_gelu,
-    df=_gelu_grad,
+    name="gelu", f=_gelu, df=_gelu_grad,
     params=(Param("approximate", "none", "'none' exact erf form, 'tanh' or 'sigmoid' "
                   "(x sigmoid(1.702 x)) approximations", choices=("none", "tanh", "sigmoid")),),
     doc=r"""Gaussian error linear unit.
@@ -327,9 +322,7 @@ def _mish_grad(x, out):
 
 
 register(Spec(
-    name="mish",
-    f=_mish,
-    df=_mish_grad,
+    name="mish", f=_mish, df=_mish_grad,
     doc=r"""Mish, a self-gated smooth activation.
 
 .. math:: f(x) = x \tanh(\operatorname{softplus}(x)), \qquad

@@ -247,13 +247,17 @@ def get_optimizer(optimizer: str | Optimizer, **kwargs: Any) -> Optimizer:
 
 
 # --------------------------------------------------------------------------- penalties
-class L1:
-    """L1 penalty ``coef * sum(|w|)``; gradient ``coef * sign(w)`` (0 at w = 0)."""
+class _Penalty:
+    """A weight penalty with coefficient ``coef >= 0``."""
 
     def __init__(self, coef: float) -> None:
         if not coef >= 0:
-            raise ValueError(f"L1: coef must be >= 0, got {coef!r}")
+            raise ValueError(f"{type(self).__name__}: coef must be >= 0, got {coef!r}")
         self.coef = float(coef)
+
+
+class L1(_Penalty):
+    """L1 penalty ``coef * sum(|w|)``; gradient ``coef * sign(w)`` (0 at w = 0)."""
 
     def penalty(self, params: Sequence[np.ndarray]) -> float:
         return self.coef * sum(float(np.abs(p).sum(dtype=np.float64)) for p in params)
@@ -263,13 +267,8 @@ class L1:
             g += p.dtype.type(self.coef) * np.sign(p)
 
 
-class L2:
+class L2(_Penalty):
     """L2 penalty ``coef * sum(w**2)``; gradient ``2 * coef * w`` (Keras' convention)."""
-
-    def __init__(self, coef: float) -> None:
-        if not coef >= 0:
-            raise ValueError(f"L2: coef must be >= 0, got {coef!r}")
-        self.coef = float(coef)
 
     def penalty(self, params: Sequence[np.ndarray]) -> float:
         return self.coef * sum(float(np.vdot(p, p)) for p in params)
