@@ -67,7 +67,7 @@ def _load() -> tuple[ctypes.CDLL | None, Any, str]:
         return None, None, f"cannot load {path.name}: {exc}"
     if not lib.actlab_cpu_ok():
         return None, None, "this CPU lacks AVX2/FMA"
-    if not hasattr(mod, "apply2"):
+    if not all(hasattr(mod, k) for k in ("apply2", "sgd", "adam")):
         return None, None, f"{path.name} is out of date: rebuild it (pip install -e .)"
     lib.run_job.restype = lib.wait_job.restype = None
     return lib, mod, f"loaded {path.name}"
@@ -92,6 +92,11 @@ def set_enabled(flag: bool) -> None:
     """Switch the compiled kernels on or off at run time (``ACTLAB_NO_FAST`` is read at import)."""
     global _ENABLED
     _ENABLED = bool(flag) and _LIB is not None
+
+
+def optimizer_kernels():
+    """The extension's one-pass optimizer steps (``sgd``, ``adam``), or ``None`` (NumPy)."""
+    return _MOD if _ENABLED else None
 
 
 _UNARY = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_double, ctypes.c_double]

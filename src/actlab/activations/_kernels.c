@@ -110,11 +110,134 @@ static PyObject *apply2(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return apply_n(args, nargs, 2);
 }
 
+/* ============================================================== optimizer steps (one pass)
+   sgd(p, g, v, lr, momentum, nesterov) and adam(p, g, mu, nu, b1, b2, eps_c, k) update float32
+   or float64 arrays in place with exactly NumPy's operations of nn/optim.py, in the same order
+   and rounding (every constant rounded to the arrays' dtype first; no FMA contraction), but in
+   one pass over memory instead of one per operation. v may be None (momentum 0). */
+#define SGD_LOOP(T)                                                                     \
+    {                                                                                   \
+        T *P = (T *)b[0].buf, *G = (T *)b[1].buf, *Vv = nb > 2 ? (T *)b[2].buf : NULL;  \
+        const T LR = (T)lr, M = (T)mom;                                                 \
+        if (!Vv) {                                                                      \
+            for (Py_ssize_t i = 0; i < n; i++) P[i] = P[i] - G[i] * LR;                 \
+        } else if (nesterov) {                                                          \
+            for (Py_ssize_t i = 0; i < n; i++) {                                        \
+                T v = Vv[i] * M;                                                        \
+                v = v + G[i];                                                           \
+                Vv[i] = v;                                                              \
+                T t = v * M;                                                            \
+                t = t + G[i];                                                           \
+                P[i] = P[i] - t * LR;                                                   \
+            }                                                                           \
+        } else {                                                                        \
+            for (Py_ssize_t i = 0; i < n; i++) {                                        \
+                T v = Vv[i] * M;                                                        \
+                v = v + G[i];                                                           \
+                Vv[i] = v;                                                              \
+                P[i] = P[i] - v * LR;                                                   \
+            }                                                                           \
+        }                                                                               \
+    }
+
+#define ADAM_LOOP(T, SQRT)                                                              \
+    {                                                                                   \
+        T *P = (T *)b[0].buf, *G = (T *)b[1].buf, *MU = (T *)b[2].buf;                  \
+        T *NU = (T *)b[3].buf;                                                          \
+        const T B1 = (T)b1, B2 = (T)b2, E = (T)eps_c, K = (T)k;                         \
+        for (Py_ssize_t i = 0; i < n; i++) {                                            \
+            T g = G[i], mu = MU[i] * B1, nu = NU[i] * B2, sq = g * g;                   \
+            mu = mu + g;                                                                \
+            nu = nu + sq;                                                               \
+            MU[i] = mu;                                                                 \
+            NU[i] = nu;                                                                 \
+            T t = SQRT(nu) + E;                                                         \
+            t = mu / t;                                                                 \
+            t = t * K;                                                                  \
+            P[i] = P[i] - t;                                                            \
+        }                                                                               \
+    }
+
+/* the n arrays as writable C-contiguous buffers of one float type (4 or 8) and one length */
+static int float_buffers(PyObject *const *objs, int n, Py_buffer *b, int *itemsize)
+{
+    int got = 0;
+    for (; got < n; got++) {
+        if (PyObject_GetBuffer(objs[got], &b[got],
+                               PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0)
+            goto fail;
+        const char *f = b[got].format;
+        if (f && (*f == '<' || *f == '=' || *f == '@')) f++;
+        int ok = f && f[1] == 0 && ((f[0] == 'f' && b[got].itemsize == 4) ||
+                                    (f[0] == 'd' && b[got].itemsize == 8));
+        if (!ok || b[got].len != b[0].len || b[got].itemsize != b[0].itemsize) {
+            got++;
+            PyErr_SetString(PyExc_TypeError, "optimizer step: float32 or float64 arrays of one "
+                                             "dtype and size");
+            goto fail;
+        }
+    }
+    *itemsize = (int)b[0].itemsize;
+    return 0;
+fail:
+    for (int i = 0; i < got; i++) PyBuffer_Release(&b[i]);
+    return -1;
+}
+
+__attribute__((optimize("fp-contract=off")))
+static PyObject *sgd_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "sgd(p, g, v, lr, momentum, nesterov)");
+        return NULL;
+    }
+    double lr = PyFloat_AsDouble(args[3]), mom = PyFloat_AsDouble(args[4]);
+    int nesterov = PyObject_IsTrue(args[5]);
+    if (PyErr_Occurred()) return NULL;
+    PyObject *objs[3] = {args[0], args[1], args[2]};
+    int nb = args[2] == Py_None ? 2 : 3, size;
+    Py_buffer b[3];
+    if (float_buffers(objs, nb, b, &size) < 0) return NULL;
+    Py_ssize_t n = b[0].len / size;
+    Py_BEGIN_ALLOW_THREADS
+    if (size == 4) SGD_LOOP(float) else SGD_LOOP(double)
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < nb; i++) PyBuffer_Release(&b[i]);
+    Py_RETURN_NONE;
+}
+
+__attribute__((optimize("fp-contract=off")))
+static PyObject *adam_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "adam(p, g, mu, nu, b1, b2, eps_c, k)");
+        return NULL;
+    }
+    double b1 = PyFloat_AsDouble(args[4]), b2 = PyFloat_AsDouble(args[5]);
+    double eps_c = PyFloat_AsDouble(args[6]), k = PyFloat_AsDouble(args[7]);
+    if (PyErr_Occurred()) return NULL;
+    int size;
+    Py_buffer b[4];
+    if (float_buffers(args, 4, b, &size) < 0) return NULL;
+    Py_ssize_t n = b[0].len / size;
+    Py_BEGIN_ALLOW_THREADS
+    if (size == 4) ADAM_LOOP(float, sqrtf) else ADAM_LOOP(double, sqrt)
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < 4; i++) PyBuffer_Release(&b[i]);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef kernels_methods[] = {
     {"apply1", (PyCFunction)(void (*)(void))apply1, METH_FASTCALL,
      "apply1(fn, x, out, a, b): out = fn(x) for contiguous float32 buffers"},
     {"apply2", (PyCFunction)(void (*)(void))apply2, METH_FASTCALL,
      "apply2(fn, g, x, out, a, b): out = fn(g, x) for contiguous float32 buffers"},
+    {"sgd", (PyCFunction)(void (*)(void))sgd_step, METH_FASTCALL,
+     "sgd(p, g, v, lr, momentum, nesterov): one SGD step in place (v None: no momentum)"},
+    {"adam", (PyCFunction)(void (*)(void))adam_step, METH_FASTCALL,
+     "adam(p, g, mu, nu, b1, b2, eps_c, k): one Adam step in place (optim.py's arithmetic)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_kernels",

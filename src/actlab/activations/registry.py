@@ -116,6 +116,15 @@ def _1d(a: np.ndarray | None) -> np.ndarray | None:
     return a.reshape(1) if a is not None and a.ndim == 0 else a
 
 
+def _plain_arrays(g: Any, x: Any, y: Any) -> bool:
+    """g, x (and y unless None): C-contiguous arrays of one shape and dtype, not 0-d."""
+    return (type(g) is np.ndarray and type(x) is np.ndarray and x.ndim > 0
+            and g.shape == x.shape and g.dtype == x.dtype
+            and g.flags.c_contiguous and x.flags.c_contiguous
+            and (y is None or (type(y) is np.ndarray and y.shape == x.shape
+                               and y.dtype == x.dtype and y.flags.c_contiguous)))
+
+
 def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> None:
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
@@ -201,6 +210,10 @@ class Activation:
         return hit[1]
 
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
+        if out is None and type(x) is np.ndarray and x.ndim and x.flags.c_contiguous:
+            fast = self._bound(kind, x.dtype)  # the engine's hot path: straight to the kernel
+            if fast is not None:
+                return fast(x, np.empty_like(x))
         a, dtype, scalar = _prepare(x)
         if not a.flags.c_contiguous:
             a = np.ascontiguousarray(a)  # one kernel for every layout: identical results
@@ -271,6 +284,10 @@ class Activation:
         ``y = f(x)`` may be passed to save work; entries whose derivative is exactly recoverable
         from the output (``spec.y_exact``: relu, relu6, softmax, ...) then accept ``x=None``.
         """
+        if out is None and _plain_arrays(g, x, y):
+            fast = self._bound("vjp", x.dtype)  # the engine's hot path: straight to the kernel
+            if fast is not None:
+                return fast(g, x, y, np.empty_like(x))
         ga, gdtype, scalar = _prepare(g, "g")
         if x is None:
             if y is None or not self.spec.y_exact:

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import _fast
+
 
 def _check_lists(params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
     if len(params) != len(grads):
@@ -36,6 +38,19 @@ def _check_lists(params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> N
     for i, (p, g) in enumerate(zip(params, grads)):
         if p.shape != g.shape:
             raise ValueError(f"parameter {i} has shape {p.shape}, its gradient {g.shape}")
+
+
+def _one_pass(p: np.ndarray, g: np.ndarray, state: np.ndarray | None) -> bool:
+    """Whether the compiled one-pass step applies: C-contiguous float32/float64 arrays of one
+    dtype and shape, ``g`` not overlapping ``p`` (distinct owning arrays never do)."""
+    return (p.dtype in _FLOATS and g.dtype == p.dtype and p.shape == g.shape
+            and p.flags.c_contiguous and g.flags.c_contiguous
+            and (state is None or state.flags.c_contiguous)
+            and ((p.base is None and g.base is None and p is not g)
+                 or not np.may_share_memory(p, g)))
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class Optimizer:
@@ -58,20 +73,28 @@ class Optimizer:
         """Forget all state (momentum buffers, Adam moments, step count)."""
         self.t = 0
         self._shapes: list[tuple[tuple[int, ...], np.dtype]] | None = None
+        self._ids: tuple[int, ...] = ()
+        self._held: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        self._fused: list[bool] = []
         self._scratch: list[np.ndarray] = []
 
     def _prepare(self, params, grads, decay) -> list[bool]:
-        _check_lists(params, grads)
-        shapes = [(p.shape, p.dtype) for p in params]
-        if self._shapes is None:
-            self._shapes = shapes
-            self._scratch = [np.empty_like(p) for p in params]
-            self._init_state(params)
-        elif shapes != self._shapes:
-            raise ValueError(
-                f"{type(self).__name__}.step: the parameter list changed since the first step "
-                "(call reset() to use the optimizer on another model)"
-            )
+        ids = (*map(id, params), -1, *map(id, grads))
+        if ids != self._ids:  # new arrays: check them (the same arrays again: checked already)
+            _check_lists(params, grads)
+            shapes = [(p.shape, p.dtype) for p in params]
+            if self._shapes is None:
+                self._shapes = shapes
+                self._scratch = [np.empty_like(p) for p in params]
+                self._init_state(params)
+            elif shapes != self._shapes:
+                raise ValueError(
+                    f"{type(self).__name__}.step: the parameter list changed since the first "
+                    "step (call reset() to use the optimizer on another model)"
+                )
+            # holding the arrays keeps their ids from being reused by other arrays
+            self._ids, self._held = ids, (list(params), list(grads))
+            self._fused = [_one_pass(p, g, s) for p, g, s in zip(params, grads, self._state())]
         if decay is None:
             return [True] * len(params)
         if len(decay) != len(params):
@@ -80,6 +103,10 @@ class Optimizer:
 
     def _init_state(self, params: Sequence[np.ndarray]) -> None:
         pass
+
+    def _state(self) -> list[np.ndarray | None]:
+        """One state array per parameter that a one-pass step updates (None: stateless)."""
+        return [None] * len(self._scratch)
 
     def _decay(self, p: np.ndarray) -> None:
         p *= p.dtype.type(1.0 - self.lr * self.weight_decay)
@@ -127,16 +154,23 @@ class SGD(Optimizer):
     def _init_state(self, params):
         self.velocity = [np.zeros_like(p) for p in params] if self.momentum else []
 
+    def _state(self):
+        return self.velocity or super()._state()
+
     def step(self, params, grads, decay=None):
         mask = self._prepare(params, grads, decay)
         self.t += 1
+        fused = _fast.optimizer_kernels()
         for i, (p, g) in enumerate(zip(params, grads)):
             dt = p.dtype.type
             if self.weight_decay and mask[i]:
                 self._decay(p)
+            v = self.velocity[i] if self.momentum else None
+            if fused is not None and self._fused[i]:  # the same operations, one pass
+                fused.sgd(p, g, v, self.lr, self.momentum, self.nesterov)
+                continue
             tmp = self._scratch[i]
             if self.momentum:
-                v = self.velocity[i]
                 v *= dt(self.momentum)
                 v += g
                 if self.nesterov:
@@ -187,6 +221,9 @@ class Adam(Optimizer):
         self._mu = [np.zeros_like(p) for p in params]
         self._nu = [np.zeros_like(p) for p in params]
 
+    def _state(self):
+        return self._mu
+
     def moments(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Copies of the first and second moment estimates ``m`` and ``v`` (not bias-corrected)."""
         b1, b2 = self.betas
@@ -204,11 +241,15 @@ class Adam(Optimizer):
         c = math.sqrt((1.0 - b2) / bc2)
         k = self.lr * (1.0 - b1) / (bc1 * c)
         eps_c = self.eps / c
+        fused = _fast.optimizer_kernels()
         for i, (p, g) in enumerate(zip(params, grads)):
             dt = p.dtype.type
             if self.weight_decay and mask[i]:
                 self._decay(p)
             mu, nu, tmp = self._mu[i], self._nu[i], self._scratch[i]
+            if fused is not None and self._fused[i]:  # the same operations, one pass
+                fused.adam(p, g, mu, nu, b1, b2, eps_c, k)
+                continue
             mu *= dt(b1)
             mu += g
             np.multiply(g, g, out=tmp)
