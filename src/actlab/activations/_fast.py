@@ -67,7 +67,7 @@ def _load() -> tuple[ctypes.CDLL | None, Any, str]:
         return None, None, f"cannot load {path.name}: {exc}"
     if not lib.actlab_cpu_ok():
         return None, None, "this CPU lacks AVX2/FMA"
-    if not all(hasattr(mod, k) for k in ("apply2", "sgd", "adam")):
+    if not all(hasattr(mod, k) for k in ("apply2", "rows", "sgd", "adam")):
         return None, None, f"{path.name} is out of date: rebuild it (pip install -e .)"
     lib.run_job.restype = lib.wait_job.restype = None
     return lib, mod, f"loaded {path.name}"
@@ -267,19 +267,17 @@ def _rows_sym(name: str, vjp: bool):
     return fn
 
 
-def _call_rows(fn, kind: int, g, ref, out, m: int, from_y: int = 0) -> np.ndarray:
-    """fn over the rows of length m; returns the indices of the rows it left to NumPy."""
+def _call_rows(fn: int, kind: int, g, ref, out, m: int, from_y: int = 0) -> np.ndarray | None:
+    """fn over the rows of length m; the indices of the rows it left to NumPy, or None."""
     rows = out.size // m
     skip = np.empty(rows, np.uint8)
     if out.size < SPLIT_MIN or rows <= max(1, CHUNK // m):
-        if kind == 3:
-            fn(ref.ctypes.data, out.ctypes.data, rows, m, skip.ctypes.data)
-        else:
-            fn(g.ctypes.data, ref.ctypes.data, out.ctypes.data, rows, m, skip.ctypes.data,
-               from_y)
+        if not _MOD.rows(fn, g, ref, out, m, from_y, skip):
+            return None
     else:
-        _split(kind, _addr(fn), rows, g, ref, out, m=m, skip=skip.ctypes.data, from_y=from_y)
-    return np.flatnonzero(skip)
+        _split(kind, fn, rows, g, ref, out, m=m, skip=skip.ctypes.data, from_y=from_y)
+    bad = np.flatnonzero(skip)
+    return bad if bad.size else None
 
 
 def _bind_rows(name: str, kind: str, params: dict[str, Any]):
@@ -288,7 +286,7 @@ def _bind_rows(name: str, kind: str, params: dict[str, Any]):
         return None
     spec = _numpy_spec(name)
     axis = params.get("axis", -1)
-    fn = _rows_sym(f"{name}_rows_{kind}", kind == "vjp")
+    fn = _addr(_rows_sym(f"{name}_rows_{kind}", kind == "vjp"))
 
     def numpy(*args):
         with np.errstate(all="ignore"):
@@ -307,7 +305,7 @@ def _bind_rows(name: str, kind: str, params: dict[str, Any]):
                 return numpy(x, out)
             m = x.shape[-1]
             bad = _call_rows(fn, 3, None, x, out, m)
-            if bad.size:
+            if bad is not None:
                 x2 = part(x, m, bad)
                 out.reshape(-1, m)[bad] = numpy(x2, np.empty_like(x2))
             return out
@@ -320,7 +318,7 @@ def _bind_rows(name: str, kind: str, params: dict[str, Any]):
             return numpy(g, x, y, out)
         m = ref.shape[-1]
         bad = _call_rows(fn, 4, g, ref, out, m, int(y is not None))
-        if bad.size:
+        if bad is not None:
             g2 = part(g, m, bad)
             out.reshape(-1, m)[bad] = numpy(g2, part(x, m, bad), part(y, m, bad),
                                             np.empty_like(g2))

@@ -110,6 +110,54 @@ static PyObject *apply2(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return apply_n(args, nargs, 2);
 }
 
+/* rows(fn, g, ref, out, m, from_y, skip) -> number of skipped rows: one softmax/log_softmax row
+   kernel (f when g is None, else vjp) over out's rows of length m, on this thread; skip is a
+   uint8 buffer with one byte per row. */
+typedef int64_t (*rows_t)(const float *, float *, int64_t, int64_t, unsigned char *);
+typedef int64_t (*rows_vjp_t)(const float *, const float *, float *, int64_t, int64_t,
+                              unsigned char *, int64_t);
+
+static PyObject *apply_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "rows(fn, g, ref, out, m, from_y, skip)");
+        return NULL;
+    }
+    void *fn = PyLong_AsVoidPtr(args[0]);
+    int64_t m = PyLong_AsLongLong(args[4]), from_y = PyLong_AsLongLong(args[5]);
+    if (PyErr_Occurred()) return NULL;
+    int vjp = args[1] != Py_None, first = vjp ? 1 : 2, got = first;
+    Py_buffer v[4];
+    for (; got < 4; got++)
+        if (f32_buffer(args[got], &v[got], got == 3) < 0) goto fail;
+    Py_buffer sk;
+    if (PyObject_GetBuffer(args[6], &sk, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0) goto fail;
+    int64_t n = (int64_t)(v[3].len / 4), rows = m > 0 ? n / m : 0;
+    int bad = m <= 0 || rows * m != n || sk.len < rows;
+    for (int i = first; i < 3; i++) bad |= v[i].len != v[3].len;
+    if (bad) {
+        PyBuffer_Release(&sk);
+        PyErr_SetString(PyExc_ValueError, "rows: inconsistent sizes");
+        goto fail;
+    }
+    int64_t nskip;
+    Py_BEGIN_ALLOW_THREADS
+    if (vjp)
+        nskip = ((rows_vjp_t)fn)((const float *)v[1].buf, (const float *)v[2].buf,
+                                 (float *)v[3].buf, rows, m, (unsigned char *)sk.buf, from_y);
+    else
+        nskip = ((rows_t)fn)((const float *)v[2].buf, (float *)v[3].buf, rows, m,
+                             (unsigned char *)sk.buf);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&sk);
+    for (int i = first; i < 4; i++) PyBuffer_Release(&v[i]);
+    return PyLong_FromLongLong(nskip);
+fail:
+    for (int i = first; i < got; i++) PyBuffer_Release(&v[i]);
+    return NULL;
+}
+
 /* ============================================================== optimizer steps (one pass)
    sgd(p, g, v, lr, momentum, nesterov) and adam(p, g, mu, nu, b1, b2, eps_c, k) update float32
    or float64 arrays in place with exactly NumPy's operations of nn/optim.py, in the same order
@@ -234,6 +282,8 @@ static PyMethodDef kernels_methods[] = {
      "apply1(fn, x, out, a, b): out = fn(x) for contiguous float32 buffers"},
     {"apply2", (PyCFunction)(void (*)(void))apply2, METH_FASTCALL,
      "apply2(fn, g, x, out, a, b): out = fn(g, x) for contiguous float32 buffers"},
+    {"rows", (PyCFunction)(void (*)(void))apply_rows, METH_FASTCALL,
+     "rows(fn, g, ref, out, m, from_y, skip): softmax-family rows; returns the skipped count"},
     {"sgd", (PyCFunction)(void (*)(void))sgd_step, METH_FASTCALL,
      "sgd(p, g, v, lr, momentum, nesterov): one SGD step in place (v None: no momentum)"},
     {"adam", (PyCFunction)(void (*)(void))adam_step, METH_FASTCALL,
@@ -867,10 +917,6 @@ typedef struct {
     unsigned char *skip;
     double a, b;
 } job_t;
-
-typedef int64_t (*rows_t)(const float *, float *, int64_t, int64_t, unsigned char *);
-typedef int64_t (*rows_vjp_t)(const float *, const float *, float *, int64_t, int64_t,
-                              unsigned char *, int64_t);
 
 void run_job(job_t *j)
 {

@@ -125,6 +125,22 @@ def _plain_arrays(g: Any, x: Any, y: Any) -> bool:
                                and y.dtype == x.dtype and y.flags.c_contiguous)))
 
 
+def _plain_out(out: Any, rows: bool, x: np.ndarray, *others: np.ndarray | None) -> bool:
+    """``out`` is None, or a C-contiguous array like ``x`` that overlaps none of the inputs
+    (distinct arrays owning their memory never do) or, for elementwise kernels (not ``rows``,
+    which read a row again after writing it), is one of them: the compiled kernels may then
+    write it directly."""
+    if out is None:
+        return True
+    if not (type(out) is np.ndarray and out.shape == x.shape and out.dtype == x.dtype
+            and out.flags.c_contiguous and out.flags.writeable):
+        return False
+    return all(a is None or (a is out and not rows)
+               or (a is not out and ((a.base is None and out.base is None)
+                                     or not np.may_share_memory(a, out)))
+               for a in (x, *others))
+
+
 def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> None:
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
@@ -210,10 +226,11 @@ class Activation:
         return hit[1]
 
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
-        if out is None and type(x) is np.ndarray and x.ndim and x.flags.c_contiguous:
+        if (type(x) is np.ndarray and x.ndim and x.flags.c_contiguous
+                and _plain_out(out, self.spec.vector, x)):
             fast = self._bound(kind, x.dtype)  # the engine's hot path: straight to the kernel
             if fast is not None:
-                return fast(x, np.empty_like(x))
+                return fast(x, np.empty_like(x) if out is None else out)
         a, dtype, scalar = _prepare(x)
         if not a.flags.c_contiguous:
             a = np.ascontiguousarray(a)  # one kernel for every layout: identical results
@@ -284,10 +301,10 @@ class Activation:
         ``y = f(x)`` may be passed to save work; entries whose derivative is exactly recoverable
         from the output (``spec.y_exact``: relu, relu6, softmax, ...) then accept ``x=None``.
         """
-        if out is None and _plain_arrays(g, x, y):
+        if _plain_arrays(g, x, y) and _plain_out(out, self.spec.vector, g, x, y):
             fast = self._bound("vjp", x.dtype)  # the engine's hot path: straight to the kernel
             if fast is not None:
-                return fast(g, x, y, np.empty_like(x))
+                return fast(g, x, y, np.empty_like(x) if out is None else out)
         ga, gdtype, scalar = _prepare(g, "g")
         if x is None:
             if y is None or not self.spec.y_exact:
