@@ -273,9 +273,18 @@ def _with_params(entries: Sequence[str], params: dict[str, Any]) -> list[Activat
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from ..plotting import figure_format, plot_activations, plot_wb_family, save_figure
+    from ..plotting import (figure_format, plot_activations, plot_learned, plot_wb_family,
+                            save_figure)
 
     figure_format(args.output)  # refuse an unknown suffix before any work
+    if args.model is not None:
+        if args.names or args.wb or args.derivative or args.param:
+            raise ValueError("--model draws a saved model's learned activations; "
+                             "give no NAME, --wb, --derivative or --param with it")
+        print(save_figure(plot_learned(args.model), args.output))
+        return 0
+    if not args.names:
+        raise ValueError("give at least one activation NAME (or --model FILE)")
     acts = _with_params(args.names, parse_params(args.param))
     if args.wb:
         if len(acts) != 1:
@@ -347,12 +356,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "plot", help="plot f (and f') of one or more activations", formatter_class=fmt,
         description="f of every NAME overlaid (and f' with --derivative), or with --wb the "
-                    "families f(w x + b). Softmax/log_softmax are drawn as the 2-class slice "
+                    "families f(w x + b), or with --model the learned activations (PAU, APL, "
+                    "KAN) of a saved model. Softmax/log_softmax are drawn as the 2-class slice "
                     "f([x, 0])[0]. The format follows the suffix: .png, .svg or .pdf.",
         epilog="examples:\n  actlab plot relu gelu silu --derivative -o relu-family.png\n"
                "  actlab plot sigmoid --wb -o sigmoid-wb.svg\n"
-               "  actlab plot leaky_relu elu --param alpha=0.2 -o out.pdf")
-    p.add_argument("names", nargs="+", metavar="NAME", help="activation names or aliases")
+               "  actlab plot leaky_relu elu --param alpha=0.2 -o out.pdf\n"
+               "  actlab plot --model model.npz -o learned.png")
+    p.add_argument("names", nargs="*", metavar="NAME", help="activation names or aliases")
+    p.add_argument("--model", metavar="FILE",
+                   help="a model saved by actlab.nn.save: draw its learned activations")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.png|svg|pdf")
     p.add_argument("--derivative", action="store_true", help="add a panel of f'")
     p.add_argument("--wb", action="store_true",

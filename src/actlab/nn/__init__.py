@@ -58,11 +58,13 @@ from .train import TrainingDiverged, fit
 # Convolution and pooling layers (written alongside; importing registers them for load()).
 from .conv import Conv1d, Conv2d, MaxPool1d, MaxPool2d, Unflatten  # noqa: E402
 from . import zoo  # noqa: E402,F401  (model builders: mlp, cnn_for)
+from .learnable import APL, PAU, KANLinear, update_grids  # noqa: E402  (learnable activations)
 
 __all__ = [
     "LAYER_TYPES", "Layer", "register_layer",
     "Dense", "Activation", "Flatten", "Dropout", "PReLU", "BatchNorm",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "Unflatten", "zoo",
+    "PAU", "APL", "KANLinear", "update_grids",
     "Sequential", "LayerError",
     "Loss", "SSE", "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
     "sse", "mse", "binary_cross_entropy", "softmax_cross_entropy", "get_loss",
