@@ -60,12 +60,19 @@ static int f32_buffer(PyObject *obj, Py_buffer *view, int writable)
     return 0;
 }
 
+/* whether a call got `want` arguments (else a TypeError naming the signature) */
+static int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *signature)
+{
+    if (nargs == want) return 1;
+    PyErr_Format(PyExc_TypeError, "%s takes %zd arguments, got %zd", signature, want, nargs);
+    return 0;
+}
+
 static PyObject *apply_n(PyObject *const *args, Py_ssize_t nargs, int n_in)
 {
-    if (nargs != n_in + 4) {
-        PyErr_SetString(PyExc_TypeError, "apply: wrong number of arguments");
+    if (!nargs_ok(nargs, n_in + 4, n_in == 1 ? "apply1(fn, x, out, a, b)"
+                                             : "apply2(fn, g, x, out, a, b)"))
         return NULL;
-    }
     void *fn = PyLong_AsVoidPtr(args[0]);
     double a = PyFloat_AsDouble(args[n_in + 2]), b = PyFloat_AsDouble(args[n_in + 3]);
     if (PyErr_Occurred()) return NULL;
@@ -120,10 +127,7 @@ typedef int64_t (*rows_vjp_t)(const float *, const float *, float *, int64_t, in
 static PyObject *apply_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self;
-    if (nargs != 7) {
-        PyErr_SetString(PyExc_TypeError, "rows(fn, g, ref, out, m, from_y, skip)");
-        return NULL;
-    }
+    if (!nargs_ok(nargs, 7, "rows(fn, g, ref, out, m, from_y, skip)")) return NULL;
     void *fn = PyLong_AsVoidPtr(args[0]);
     int64_t m = PyLong_AsLongLong(args[4]), from_y = PyLong_AsLongLong(args[5]);
     if (PyErr_Occurred()) return NULL;
@@ -236,10 +240,7 @@ __attribute__((optimize("fp-contract=off")))
 static PyObject *sgd_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self;
-    if (nargs != 6) {
-        PyErr_SetString(PyExc_TypeError, "sgd(p, g, v, lr, momentum, nesterov)");
-        return NULL;
-    }
+    if (!nargs_ok(nargs, 6, "sgd(p, g, v, lr, momentum, nesterov)")) return NULL;
     double lr = PyFloat_AsDouble(args[3]), mom = PyFloat_AsDouble(args[4]);
     int nesterov = PyObject_IsTrue(args[5]);
     if (PyErr_Occurred()) return NULL;
@@ -259,10 +260,7 @@ __attribute__((optimize("fp-contract=off")))
 static PyObject *adam_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self;
-    if (nargs != 8) {
-        PyErr_SetString(PyExc_TypeError, "adam(p, g, mu, nu, b1, b2, eps_c, k)");
-        return NULL;
-    }
+    if (!nargs_ok(nargs, 8, "adam(p, g, mu, nu, b1, b2, eps_c, k)")) return NULL;
     double b1 = PyFloat_AsDouble(args[4]), b2 = PyFloat_AsDouble(args[5]);
     double eps_c = PyFloat_AsDouble(args[6]), k = PyFloat_AsDouble(args[7]);
     if (PyErr_Occurred()) return NULL;
