@@ -309,6 +309,9 @@ def run(sizes, repeats, threads, names=None, stream=sys.stdout, dtype=np.float32
     try:
         if threads < 2:
             _fast.SPLIT_MIN = _fast.SPLIT_MIN_CHEAP = 1 << 62
+        if threads < 2:  # XLA's own pool: one thread too (read when jax loads)
+            os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
+                                               "intra_op_parallelism_threads=1")
         jax_pair = jax_ops() if jax else (None, None)
         return _run(sizes, repeats, threads, names, stream, torch, jax_pair, np.dtype(dtype))
     finally:

@@ -319,6 +319,9 @@ def main(argv=None) -> int:
     except ImportError:
         torch = None
     jax = None
+    if args.threads == 1:  # XLA's own pool: one thread too (before jax loads)
+        os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
+                                           "intra_op_parallelism_threads=1")
     if not args.no_jax:
         try:
             import jax
@@ -347,6 +350,7 @@ def main(argv=None) -> int:
     print(f"threads pinned: BLAS (threadpoolctl) {args.threads} [{'; '.join(blas)}], "
           f"torch {torch.get_num_threads() if torch else '-'}; "
           f"OPENBLAS_THREAD_TIMEOUT={os.environ.get('OPENBLAS_THREAD_TIMEOUT')}; "
+          f"XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}; "
           f"load average {os.getloadavg()[0]:.2f} at start")
     print(f"data: {source}; {steps} steps per run; interleaved best of {args.repeats}; "
           f"float32; SGD lr {lr}\n")
