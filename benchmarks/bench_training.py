@@ -312,6 +312,10 @@ def main(argv=None) -> int:
     from threadpoolctl import threadpool_info, threadpool_limits
 
     threadpool_limits(args.threads)
+    if args.threads == 1:  # actlab's activation kernels stay on the calling thread too
+        from actlab.activations import _fast
+
+        _fast.SPLIT_MIN = _fast.SPLIT_MIN_CHEAP = 1 << 62
     try:
         import torch
 
