@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.actlab-installed
 TSTAMP := $(VENV)/.actlab-test-installed
 OUT    ?= actlab-out
 
-.PHONY: install run catalogue test test-slow bench lint clean
+.PHONY: install run catalogue test test-slow bench lint clean lab lab-build lab-check
 
 install: $(STAMP)
 
@@ -40,8 +40,20 @@ bench: $(TSTAMP)
 	$(PY) benchmarks/bench_activations.py
 	$(PY) benchmarks/bench_training.py
 
+# The lab page: web/lab (JS) is bundled by esbuild into src/actlab/lab/lab_template.html,
+# which is committed, so installing actlab needs no node. lab-check rebuilds and compares.
+lab: $(STAMP)
+	$(VENV)/bin/actlab lab -o lab.html
+	@echo "open lab.html"
+
+lab-build:
+	cd web/lab && npm ci --no-audit --no-fund && npm run build
+
+lab-check:
+	cd web/lab && npm ci --no-audit --no-fund && npm test && npm run check
+
 lint: $(TSTAMP)
 	$(VENV)/bin/ruff check src tests benchmarks examples
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info $(OUT) actlab-report
+	rm -rf $(VENV) build src/*.egg-info $(OUT) actlab-report web/lab/node_modules lab.html

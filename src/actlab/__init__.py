@@ -12,10 +12,33 @@ array([0.2, 1. ])
 Extremum(value=-0.2784645427610738, at=-1.2784645427610738)
 """
 
+from typing import Any
+
 from .activations import Activation, Info, aliases, get, names, spec
 from .activations.functional import *  # noqa: F401,F403  (relu, sigmoid, gelu, ...)
 from .activations.functional import __all__ as _functions
 
 __version__ = "0.1.0"
 
-__all__ = ["Activation", "Info", "aliases", "get", "names", "spec", *_functions]
+__all__ = ["Activation", "Info", "aliases", "define", "get", "names", "spec", *_functions]
+
+
+def define(expr: str, name: str | None = None, **params: Any) -> Activation:
+    """A custom activation from a formula (see :func:`actlab.activations.expr.define`).
+
+    >>> define("x * sigmoid(beta * x)", beta=1.0)([-2.0, 0.0, 2.0])
+    array([-0.23840584,  0.        ,  1.76159416])
+    """
+    from .activations.expr import define as _define  # SymPy loads on first use
+
+    return _define(expr, name, **params)
+
+
+def __getattr__(name: str):
+    # actlab.lab (the interactive page; callable: actlab.lab() shows it in a notebook) is a
+    # top layer: imported on first use, never by the core.
+    if name == "lab":
+        import importlib
+
+        return importlib.import_module(".lab", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,6 +16,9 @@ from .spec import Info, Spec
 
 _SPECS: dict[str, Spec] = {}
 _ALIASES: dict[str, str] = {}
+#: activations defined from formulas (``actlab.define``): found by get/spec, not listed by names()
+_CUSTOM: dict[str, Spec] = {}
+EXPR_PREFIX = "expr:"
 
 
 def register(spec: Spec) -> Spec:
@@ -27,6 +30,27 @@ def register(spec: Spec) -> Spec:
     for alias in spec.aliases:
         _ALIASES[alias] = spec.name
     return spec
+
+
+def register_custom(spec: Spec) -> Spec:
+    """Add (or replace) a custom entry defined from a formula (see ``actlab.define``)."""
+    _CUSTOM[spec.name] = spec
+    return spec
+
+
+def check_custom_name(name: str) -> str:
+    """A custom entry's name: lower-case identifier, not a built-in entry or alias."""
+    if not isinstance(name, str) or not name.isidentifier() or name != name.lower() or \
+            name.startswith("_"):
+        raise ValueError(f"activation name {name!r} must be a lower-case identifier")
+    if name in _SPECS or name in _ALIASES:
+        raise ValueError(f"activation name {name!r} is a built-in entry; choose another")
+    return name
+
+
+def _declared(key: str, params: dict[str, Any]) -> bool:
+    """A formula already defined with (at least) these parameter names."""
+    return key in _CUSTOM and {p.name for p in _CUSTOM[key].params} >= set(params)
 
 
 def names(*, aliases: bool = False) -> list[str]:
@@ -44,8 +68,10 @@ def canonical(name: str) -> str:
     """Resolve an alias; unknown names raise ``ValueError`` with a did-you-mean."""
     if not isinstance(name, str):
         raise ValueError(f"activation name must be a string, got {name!r}")
+    if name.strip() in _CUSTOM:
+        return name.strip()
     key = name.strip().lower().replace("-", "_")
-    if key in _SPECS:
+    if key in _SPECS or key in _CUSTOM:
         return key
     if key in _ALIASES:
         return _ALIASES[key]
@@ -56,7 +82,8 @@ def canonical(name: str) -> str:
 
 def spec(name: str) -> Spec:
     """The registry entry for ``name`` (aliases allowed)."""
-    return _SPECS[canonical(name)]
+    key = canonical(name)
+    return _SPECS[key] if key in _SPECS else _CUSTOM[key]
 
 
 def get(name: str | Activation, **params: Any) -> Activation:
@@ -73,6 +100,11 @@ def get(name: str | Activation, **params: Any) -> Activation:
     """
     if isinstance(name, Activation):
         return name if not params else get(name.name, **{**name.params, **params})
+    if isinstance(name, str) and name.strip().startswith(EXPR_PREFIX) and not _declared(
+            name.strip(), params):
+        from .expr import define
+
+        return define(name.strip()[len(EXPR_PREFIX):], **params)
     s = spec(name)
     known = {p.name: p for p in s.params}
     for key in params:
@@ -194,12 +226,23 @@ class Activation:
         return self.spec.vector
 
     def config(self) -> dict[str, Any]:
-        """``{"name": ..., "params": {...}}``, the inverse of :meth:`from_config`."""
-        return {"name": self.name, "params": dict(self.params)}
+        """``{"name": ..., "params": {...}}`` (and ``"expr"``, the formula of a custom entry),
+        the inverse of :meth:`from_config`."""
+        out = {"name": self.name, "params": dict(self.params)}
+        if "expr" in self.spec.extra:
+            out["expr"] = self.spec.extra["expr"]
+        return out
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Activation:
-        return get(config["name"], **config.get("params", {}))
+        params = config.get("params", {})
+        if "expr" in config:  # re-parsed by the whitelist grammar: a config never runs code
+            from .expr import define
+
+            name = config["name"]
+            return define(config["expr"], None if name.startswith(EXPR_PREFIX) else name,
+                          **params)
+        return get(config["name"], **params)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())

@@ -144,6 +144,10 @@ class Info:
     cons: tuple[str, ...]
     reference: str
     vector: bool = False
+    #: how the sheet was obtained (empty: written by hand; custom expressions: inferred)
+    method: str = ""
+    #: the mpmath accuracy report of generated code (custom expressions only)
+    accuracy: Any = None
 
     @property
     def bounded_below(self) -> bool:
@@ -167,6 +171,9 @@ class Info:
             return v
 
         d = clean(asdict(self))
+        if not self.method:
+            d.pop("method")
+            d.pop("accuracy")
         d["params"] = dict(self.params)
         d["frameworks"] = dict(self.frameworks)
         d["bounded_below"] = self.bounded_below

@@ -11,9 +11,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import catalogue, study, train
+from . import catalogue, lab, study, train
 
-_MODULES = (catalogue, train, study)
+_MODULES = (catalogue, train, study, lab)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -214,6 +214,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         *(("", k) for k in kinks[1:]),
         ("vector-valued", _yes(info.vector)), ("use", ", ".join(info.use) or "-"),
         ("init", info.init), ("reference", info.reference),
+        *((("sheet", info.method), ("accuracy", str(info.accuracy))) if info.method else ()),
     ]
     out += ["", *(f"  {k:<15}{v}" for k, v in sheet), "", "frameworks"]
     out += [f"  {k:<15}{v}" for k, v in info.frameworks.items()]

@@ -48,7 +48,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--dataset", default=d.dataset, metavar="D",
                    help=f"built-in data set (default {d.dataset})")
     p.add_argument("--activations", default=",".join(d.activations), metavar="A,B,...",
-                   help="comma-separated catalogue names, NAME:k=v for parameters "
+                   help="comma-separated catalogue names, NAME:k=v for parameters, "
+                        "expr:FORMULA for a formula "
                         f"(default {','.join(d.activations)})")
     p.add_argument("--depth", type=_positive_int, default=d.depth, metavar="N",
                    help=f"hidden layers (default {d.depth})")
@@ -113,7 +114,9 @@ def _interrupted(out: Path) -> int:
 def run_compare(args: argparse.Namespace) -> int:
     from actlab.studies import compare
 
-    acts = tuple(a.strip() for a in args.activations.split(",") if a.strip())
+    from ..activations.expr import split_list
+
+    acts = tuple(split_list(args.activations))  # commas inside a formula's parentheses stay
     if args.data_dir is not None:
         os.environ["ACTLAB_DATA_DIR"] = str(args.data_dir)  # read by the loader, in workers too
     spec = compare.CompareSpec(

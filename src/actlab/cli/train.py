@@ -33,7 +33,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--hidden", default="128,128", metavar="N,N,...",
                    help="hidden layer sizes of the MLP (default 128,128)")
     p.add_argument("--activation", default="relu", metavar="NAME[:k=v,...]",
-                   help="hidden activation from the catalogue, e.g. leaky_relu:alpha=0.2")
+                   help="hidden activation from the catalogue, e.g. leaky_relu:alpha=0.2, or "
+                        "a formula: expr:x*sigmoid(beta*x):beta=1.5")
     p.add_argument("--init", default="auto", metavar="I",
                    help="weight initializer (he_normal, glorot_uniform, ...; default auto: "
                         "the activation's recommendation)")

@@ -105,11 +105,25 @@ class Activation(Layer):
 
     decay_keys = ()
 
-    def __init__(self, name: Any, **params: Any) -> None:
+    def __init__(self, name: Any, *, expr: str | None = None, trainable: Any = (),
+                 channels: int | None = None, **params: Any) -> None:
         super().__init__()
         import actlab
 
-        self.f = actlab.get(name, **params)
+        if expr is not None:  # a custom formula (saved models): re-parsed by the whitelist
+            named = isinstance(name, str) and not name.startswith("expr:")
+            self.f = actlab.define(expr, name if named else None, **params)
+        else:
+            self.f = actlab.get(name, **params)
+        self.trainable = (trainable,) if isinstance(trainable, str) else tuple(trainable)
+        self._learn = None
+        if self.trainable:
+            from .trainable import ParamState, attach_curves
+
+            self._learn = ParamState(self.f, self.trainable, channels)
+            self.f = self._learn.f
+            attach_curves(self, self._learn)
+        self.channels = channels
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
 
@@ -120,18 +134,33 @@ class Activation(Layer):
     def recommended_init(self) -> str:
         return self.f.info.init
 
+    def build(self, rng: np.random.Generator, dtype: np.dtype) -> None:
+        if self._learn is not None:
+            self.params, self.grads = self._learn.init(dtype)
+
+    def learned(self) -> Any:
+        """The activation as trained now (a list, one per channel, with ``channels=C``)."""
+        return self.f if self._learn is None else self._learn.learned(self.params)
+
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
-        y = self.f(x)
+        y = self.f(x) if self._learn is None else self._learn.forward(x, self.params)
         self._x, self._y = x, y
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
         if self._x is None:
             raise RuntimeError("Activation.backward called before forward")
+        if self._learn is not None:
+            return self._learn.backward(dy, self._x, self.params, self.grads)
         return self.f.backward(dy, self._x, self._y)
 
     def config(self) -> dict[str, Any]:
-        return {"name": self.f.name, **self.f.params}
+        out = {"name": self.f.name, **self.f.params}
+        if "expr" in self.f.spec.extra:
+            out["expr"] = self.f.spec.extra["expr"]
+        if self.trainable:
+            out.update(trainable=list(self.trainable), channels=self.channels)
+        return out
 
 
 class Flatten(Layer):

@@ -32,16 +32,18 @@ def _act(activation: Any, params: Mapping[str, Any] | None) -> Activation:
 
 
 def parse_activation(text: str) -> tuple[str, dict[str, Any]]:
-    """``"NAME[:k=v,...]"`` -> ``(name, params)``; values are numbers, booleans or strings.
+    """``"NAME[:k=v,...]"`` or ``"expr:FORMULA[:k=v,...]"`` -> ``(name, params)``; values are
+    numbers, booleans or strings.
 
     >>> parse_activation("leaky_relu:alpha=0.2")
     ('leaky_relu', {'alpha': 0.2})
     >>> parse_activation("relu")
     ('relu', {})
     """
-    name, _, rest = str(text).partition(":")
-    name = name.strip()
-    if not name:
+    from ..activations.expr import split_spec
+
+    name, rest = split_spec(text)  # "expr:FORMULA:k=v" keeps the formula whole
+    if not name or name == "expr:":
         raise ValueError(f"activation {text!r}: expected NAME or NAME:key=value,...")
     params: dict[str, Any] = {}
     for item in filter(None, (s.strip() for s in rest.split(","))):

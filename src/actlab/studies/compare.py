@@ -52,8 +52,9 @@ def parse_activation(text: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
     ('leaky_relu', (('alpha', 0.2),))
     """
     import actlab
+    from actlab.activations.expr import split_spec
 
-    name, _, rest = text.strip().partition(":")
+    name, rest = split_spec(text)
     params: dict[str, Any] = {}
     for item in filter(None, (p.strip() for p in rest.split(","))):
         k, eq, v = item.partition("=")

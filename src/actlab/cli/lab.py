@@ -1,0 +1,38 @@
+"""``actlab lab``: write the interactive page (function explorer + training playground).
+
+One self-contained offline HTML file; ``--open`` opens it in the default browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``lab`` sub-command to ``subparsers``."""
+    p = subparsers.add_parser(
+        "lab",
+        help="write the interactive lab page (explorer and playground)",
+        description="Write one self-contained, offline HTML page: every catalogue activation "
+                    "with its parameters and property sheet, and a network that trains in the "
+                    "browser with actlab.nn's float64 arithmetic.",
+    )
+    p.add_argument("-o", "--output", default="lab.html", metavar="PATH",
+                   help="file to write (default lab.html)")
+    p.add_argument("--explorer-only", action="store_true",
+                   help="write the function explorer alone (no playground)")
+    p.add_argument("--open", action="store_true", help="open the page in the default browser")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    from actlab.lab.page import open_in_browser, write
+
+    path = write(args.output, mode="explorer" if args.explorer_only else "full")
+    size = path.stat().st_size
+    print(f"wrote {path} ({size / 1024:.0f} KB); open it in a browser (works offline)")
+    if args.open and not open_in_browser(path):
+        print("actlab lab: no browser available; open the file yourself")
+    return 0
