@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import csv
+from html import unescape
+import json
 import re
 import sqlite3
 
 import pytest
 
 import actlab
-from actlab.studies.compare import DEFAULT_ACTIVATIONS, CompareSpec, run_compare
+from actlab.report import write_report
+from actlab.studies.compare import (
+    DEFAULT_ACTIVATIONS,
+    CompareSpec,
+    planned_runs,
+    run_compare,
+    stored,
+)
+from actlab.studies.summary import KEYS
 
-TINY = dict(dataset="digits", depth=2, width=8, epochs=2, seeds=2, batch_size=128)
+TINY = dict(dataset="digits", depth=2, width=8, epochs=2, seeds=2, batch_size=128, lr=3e-3)
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +29,17 @@ def study(tmp_path_factory):
     out = tmp_path_factory.mktemp("cmp")
     spec = CompareSpec(activations=("relu", "tanh", "swish"), **TINY)
     res = run_compare(spec, out, jobs=1, progress=False, log=None)
+    write_report(out)
+    return spec, res, out
+
+
+@pytest.fixture(scope="module")
+def tuned(tmp_path_factory):
+    out = tmp_path_factory.mktemp("tuned")
+    spec = CompareSpec.for_budget("quick", activations=("relu", "sigmoid"), dataset="digits",
+                                  depth=2, width=8, epochs=4, seeds=3, batch_size=128)
+    res = run_compare(spec, out, jobs=1, progress=False, log=None)
+    write_report(out, figures=False)
     return spec, res, out
 
 
@@ -38,15 +59,22 @@ def test_validation_errors():
         CompareSpec(depth=0).validate()
     with pytest.raises(ValueError):
         CompareSpec(init="nope").validate()
-    spec = CompareSpec(activations=("leaky_relu:alpha=0.2",)).validate()
+    spec = CompareSpec(activations=("leaky_relu:alpha=0.2",), lr=0.01).validate()
     assert spec.configs()[0].params == {"alpha": 0.2}
+    with pytest.raises(ValueError, match="chosen lrs"):
+        CompareSpec().validate().configs()
+    with pytest.raises(ValueError, match="budget"):
+        CompareSpec.for_budget("huge")
+    with pytest.raises(ValueError, match="grid"):
+        CompareSpec(grid=(0.1,)).validate()
 
 
 def test_outputs(study):
     spec, res, out = study
     assert res.reused == 0 and len(res.results) == 6
     assert [r.label for r in res.rows] == ["relu", "tanh", "silu"]  # swish is silu's alias
-    for name in ("index.html", "results.csv", "results.sqlite", "figures/curves.png",
+    for name in ("index.html", "results.csv", "results.sqlite", "summary.json",
+                 "figures/curves.png",
                  "figures/gradient_flow.svg", "figures/unit_stats.png",
                  "figures/activations.svg"):
         assert (out / name).is_file(), name
@@ -67,6 +95,8 @@ def test_report_names_every_activation_and_loads_nothing(study):
         assert f"<code>{name}</code>" in html
         assert actlab.get(name).info.display_name in html
     assert "95 % CI" in html and "no significant difference" in html
+    assert html.index('id="answer"') < html.index('id="protocol"') < html.index('id="compare"')
+    assert "Content-Security-Policy" in html and "default-src 'none'" in unescape(html)
     # nothing is loaded from anywhere: no src=, no stylesheet links, no url(), no @import
     assert not re.search(r"""\bsrc\s*=""", html)
     assert not re.search(r"""<link\b""", html)
@@ -86,3 +116,51 @@ def test_rerun_reuses_every_finished_run(study):
     more = CompareSpec(activations=("relu", "tanh", "silu"), **{**TINY, "seeds": 3})
     third = run_compare(more, out, jobs=1, progress=False, log=None, report=False)
     assert third.reused == 6 and len(third.results) == 9
+
+
+def test_tuned_study_tunes_each_activation_on_validation(tuned):
+    spec, res, out = tuned
+    grid = spec.validate().lr_grid()
+    assert len(grid) >= 5 and round(grid[-1] / grid[0], 9) >= 30
+    assert set(res.tuning) == {"relu", "sigmoid"}
+    for label, sweep in res.tuning.items():
+        assert sweep.chosen in grid and [p.lr for p in sweep.points] == list(grid)
+        assert {r.config.lr for r in res.results if r.config.label() == label} == {sweep.chosen}
+    assert len(res.results) == 2 * 3
+    # the winner's full-budget tuning run is the final seed 0: reused, not rerun
+    assert res.reused >= 2 and res.total_runs == planned_runs(spec.validate())
+    html = (out / "index.html").read_text()
+    assert 'id="tuning"' in html and "chosen" in html
+
+
+def test_summary_json_schema(tuned):
+    spec, res, out = tuned
+    d = json.loads((out / "summary.json").read_text())
+    assert set(KEYS) <= set(d)
+    assert d["selection"] == "validation" and d["dataset"] == "digits"
+    assert set(d["split"]) == {"train", "validation", "test"}
+    assert d["split"]["test"] == 450 and d["split"]["train"] + d["split"]["validation"] == 1347
+    t = d["tuning"]
+    assert t["param"] == "lr" and len(t["grid"]) >= 5
+    assert set(t["chosen"]) == {"relu", "sigmoid"} and all(v in t["grid"]
+                                                           for v in t["chosen"].values())
+    for row in d["rows"]:
+        assert {"activation", "runs", "diverged", "test_accuracy",
+                "validation_accuracy"} <= set(row)
+        for k in ("test_accuracy", "validation_accuracy"):
+            assert set(row[k]) >= {"mean", "low", "high"}
+            assert 0 <= row[k]["mean"] <= 100
+    rec = d["recommendation"]
+    assert {"best", "worse", "text"} <= set(rec) and rec["best"]
+    assert set(rec["best"]) | set(rec["worse"]) <= {"relu", "sigmoid"}
+    assert d["seconds"] > 0
+    again = stored(out)
+    assert again.recommendation.text == res.recommendation.text
+
+
+def test_one_seed_explains_itself(tmp_path):
+    spec = CompareSpec(activations=("relu", "tanh"), **{**TINY, "seeds": 1, "epochs": 1})
+    res = run_compare(spec, tmp_path, jobs=1, progress=False, log=None)
+    text = res.recommendation.text
+    assert "--seeds 2" in text and "no difference can be told from noise" in text
+    assert "is not compared" not in text

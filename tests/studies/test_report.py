@@ -39,7 +39,7 @@ def _fake(cfg, acc):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("rep")
-    spec = CompareSpec(activations=ACTS, seeds=3, dataset="digits", depth=2).validate()
+    spec = CompareSpec(activations=ACTS, seeds=3, dataset="digits", depth=2, lr=1e-3).validate()
     claim = ClaimResult(
         name="demo-claim", number=1, title="A <demo> claim", statement="x beats y",
         source="someone 2020", verdict="inconclusive",
@@ -65,10 +65,11 @@ def test_names_every_activation_with_its_sheet(report):
 
 def test_summary_and_statistics(report):
     assert "test accuracy [95 % CI]" in report
-    assert "vanishing (3)" in report  # flags column
+    assert "vanishing gradients (3/3 runs)" in report  # flags column
     assert "better than sigmoid" in report
     assert "no significant difference" in report
-    assert "Bonferroni" in report
+    assert "Holm" in report and "pp" in report
+    assert "Clearly worse" in report and "sigmoid: vanishing gradients" in report
 
 
 def test_claims_section(report):
@@ -129,3 +130,22 @@ def test_hover_script_runs(report, tmp_path):
 def test_empty_report(tmp_path):
     path = write_report(tmp_path, figures=False)
     assert "No results yet" in path.read_text()
+
+
+def test_claims_about_the_same_functions_are_cross_referenced(tmp_path):
+    spec = CompareSpec(activations=("relu", "silu", "gelu"), seeds=3, dataset="digits",
+                       depth=2, lr=1e-3).validate()
+    claim = ClaimResult(
+        name="swish-gelu-vs-relu", number=7, title="Swish and GELU beat ReLU",
+        statement="s", source="src", verdict="supported",
+        effects=(Effect("silu - relu", 2.0, 0.5, 3.5, 0.95, 0.01, 1.0, 5, 5, "pp",
+                        "supported"),), method="m", rule="r", n_seeds=5)
+    with Store(tmp_path / "results.sqlite") as store:
+        store.put_meta("compare", spec.to_dict())
+        for cfg in spec.configs():  # all tied: the study does not separate them
+            store.put(_fake(cfg, 0.8 + 0.01 * cfg.seed))
+        store.put_meta("claim:swish-gelu-vs-relu", claim.to_dict())
+        page = write_report(tmp_path, store, figures=False).read_text()
+    assert "Claims about the same functions" in page
+    section = page[page.index('id="answer"'):page.index('id="protocol"')]
+    assert "Claim 7" in section and "They disagree" in section and "data" in section

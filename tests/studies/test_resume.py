@@ -16,7 +16,7 @@ from actlab.studies.compare import CompareSpec, run_compare
 from actlab.studies.store import Store
 
 SPEC = dict(dataset="digits", activations=("relu", "tanh"), depth=2, width=8, epochs=3,
-            seeds=6, batch_size=64)
+            seeds=6, batch_size=64, lr=3e-3)
 
 SCRIPT = textwrap.dedent(f"""
     import sys
@@ -81,7 +81,7 @@ def test_sigkill_mid_study_then_resume(tmp_path):
 def test_ctrl_c_stops_cleanly(tmp_path):
     cmd = [sys.executable, "-m", "actlab", "compare", "--dataset", "digits",
            "--activations", "relu,tanh", "--depth", "2", "--width", "8", "--epochs", "3",
-           "--seeds", "6", "--batch-size", "64", "--jobs", "1", "--no-progress",
+           "--seeds", "6", "--batch-size", "64", "--lr", "0.003", "--jobs", "1", "--no-progress",
            "--out", str(tmp_path)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     db = tmp_path / "results.sqlite"

@@ -19,14 +19,16 @@ def test_default_compare(tmp_path):
     rows = {r.label: r for r in res.rows}
     assert set(rows) == set(CompareSpec().activations)
     # a six-layer sigmoid net is far behind every other activation on MNIST-1D
-    assert set(rows["relu"].better_than) >= {"sigmoid"}
-    assert rows["sigmoid"].better_than == ()
+    assert "sigmoid" in res.recommendation.worse
+    assert "sigmoid: vanishing gradients" in res.recommendation.text
     assert all(r.runs == 5 for r in rows.values())
+    assert {s.chosen for s in res.tuning.values()} <= set(CompareSpec().lr_grid())
     print(f"default compare: {seconds:.1f} s")
 
 
+# supported with p < 0.005 at the default seeds under the fair protocol (tuned lr, paired, Holm)
 ROBUST = ("vanishing-gradients", "sigmoid-saturation", "he-init", "relu-faster-than-tanh",
-          "tanh-faster-than-sigmoid", "l1-sparsity", "gradient-clipping")
+          "tanh-faster-than-sigmoid", "gradient-clipping")
 
 
 def test_claims_at_five_seeds(tmp_path):

@@ -11,9 +11,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from . import catalogue, lab, study, train
+from . import catalogue, lab, reproduce, study, train
 
-_MODULES = (catalogue, train, study, lab)
+_MODULES = (catalogue, train, study, reproduce, lab)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -37,7 +37,7 @@ def _jobs(text: str) -> int:
 
 def register(subparsers: Any) -> None:
     """Add ``compare`` and ``claims`` to ``subparsers``."""
-    from actlab.studies.compare import CompareSpec
+    from actlab.studies.compare import BUDGETS, CompareSpec
 
     d = CompareSpec()
     p = subparsers.add_parser(
@@ -59,12 +59,18 @@ def register(subparsers: Any) -> None:
                    help="weight initializer (default auto: the activation's recommendation)")
     p.add_argument("--optimizer", default=d.optimizer, choices=("sgd", "adam"),
                    help=f"optimizer (default {d.optimizer})")
-    p.add_argument("--lr", type=float, default=d.lr, metavar="R",
-                   help=f"learning rate (default {d.lr:g})")
-    p.add_argument("--epochs", type=_positive_int, default=d.epochs, metavar="N",
-                   help=f"epochs per run (default {d.epochs})")
-    p.add_argument("--seeds", type=_positive_int, default=d.seeds, metavar="N",
-                   help=f"seeds per activation, 0..N-1 (default {d.seeds})")
+    p.add_argument("--lr", type=float, default=None, metavar="R",
+                   help="fix the learning rate of every activation (default: tune it per "
+                        "activation on validation over a log grid)")
+    p.add_argument("--budget", default="standard", metavar="B",
+                   help="time vs thoroughness: epochs, seeds and lr grid (default standard; "
+                        + ", ".join(f"{k} {b.epochs} epochs x {b.seeds} seeds, {b.grid} lrs"
+                                    for k, b in BUDGETS.items()) + ")")
+    p.add_argument("--epochs", type=_positive_int, default=None, metavar="N",
+                   help="epochs per run (default: the budget's)")
+    p.add_argument("--seeds", type=_positive_int, default=None, metavar="N",
+                   help="seeds per activation, 0..N-1 (default: the budget's; at least 2 "
+                        "for any ordering)")
     p.add_argument("--batch-size", type=_positive_int, default=d.batch_size, metavar="B",
                    help=f"mini-batch size (default {d.batch_size})")
     p.add_argument("--target-error", type=float, default=d.target_error, metavar="E",
@@ -76,18 +82,23 @@ def register(subparsers: Any) -> None:
     p.add_argument("--data-dir", default=None, metavar="DIR",
                    help="folder of the MNIST IDX files (--dataset mnist only)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--json", action="store_true",
+                   help="print summary.json (the machine-readable answer) instead of the tables")
     p.set_defaults(func=run_compare)
 
     c = subparsers.add_parser(
         "claims", help="test the articles' claims as experiments and print verdicts",
-        description="Run each claim of the articles as a small experiment over several seeds "
-                    "and print a verdict computed from the data (supported / not supported / "
-                    "inconclusive) with its effect size and confidence interval.")
+        description="Run each claim of the articles as a small, fair experiment (learning "
+                    "rate tuned per condition on validation, conditions paired by seed, "
+                    "effects Holm-corrected) and print a verdict computed from the data "
+                    "(supported / not supported / inconclusive) with its effect size in its "
+                    "unit and confidence interval.")
     c.add_argument("names", nargs="*", metavar="NAME",
                    help="claims to run, by name or number (default: all); see --list")
     c.add_argument("--list", action="store_true", help="list the claims and exit")
-    c.add_argument("--seeds", type=_positive_int, default=5, metavar="N",
-                   help="seeds per condition (default 5; at least 2 for an interval)")
+    c.add_argument("--seeds", type=_positive_int, default=None, metavar="N",
+                   help="seeds per condition (default: each claim's own, 5 or 10; at least 2 "
+                        "for an interval)")
     c.add_argument("--jobs", type=_jobs, default=0, metavar="N",
                    help="parallel processes (joblib); 0 = one per core (default)")
     c.add_argument("--out", default=DEFAULT_OUT, metavar="DIR",
@@ -112,36 +123,58 @@ def _interrupted(out: Path) -> int:
 
 
 def run_compare(args: argparse.Namespace) -> int:
-    from actlab.studies import compare
+    from actlab.report import write_report
+    from actlab.studies import analysis, compare
+    from actlab.studies.summary import summary
 
     from ..activations.expr import split_list
 
     acts = tuple(split_list(args.activations))  # commas inside a formula's parentheses stay
     if args.data_dir is not None:
         os.environ["ACTLAB_DATA_DIR"] = str(args.data_dir)  # read by the loader, in workers too
-    spec = compare.CompareSpec(
-        dataset=args.dataset, activations=acts, depth=args.depth, width=args.width,
+    spec = compare.CompareSpec.for_budget(
+        args.budget, dataset=args.dataset, activations=acts, depth=args.depth, width=args.width,
         init=args.init, optimizer=args.optimizer, lr=args.lr, epochs=args.epochs,
         seeds=args.seeds, batch_size=args.batch_size, target_error=args.target_error,
     ).validate()
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"--out {out} exists and is not a folder")
-    print(f"compare: {spec.describe()}")
+    say = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
+    say(f"compare: {spec.describe()}")
+    say(f"         {compare.planned_runs(spec)} runs planned (tuning and final seeds; "
+        "finished runs in OUT/results.sqlite are reused)")
+    if spec.seeds < 2:
+        print(f"warning: --seeds {spec.seeds}: one run per activation gives no seed-to-seed "
+              "spread, so no ordering can be stated; use --seeds 2 or more (default "
+              f"{compare.BUDGETS[spec.budget].seeds})", file=sys.stderr)
     t0 = time.perf_counter()
     try:
-        res = compare.run_compare(spec, out, jobs=args.jobs, progress=not args.no_progress)
+        res = compare.run_compare(spec, out, jobs=args.jobs, progress=not args.no_progress,
+                                  log=say)
     except KeyboardInterrupt:
         return _interrupted(out)
+    write_report(out)
+    if args.json:
+        import json
+
+        from actlab.studies.codec import encode
+
+        print(json.dumps(encode(summary(res)), indent=1))
+        return 0
     print()
-    print(compare.format_table(res.rows, spec.target_error))
+    print("ANSWER: " + res.recommendation.text)
     print()
-    for metric in (compare.primary_metric(res.results), "epochs_to_target"):
-        for line in compare.statements(res.results, metric):
+    if spec.lr is None:
+        print("chosen lr (validation): " + ", ".join(
+            f"{k} {s.chosen:.3g}" for k, s in res.tuning.items()))
+    print(analysis.format_table(res.rows))
+    print()
+    for metric in (analysis.primary_metric(res.results), "epochs_to_target"):
+        for line in analysis.statements(res.results, metric):
             print(line)
-    print("(orderings: Welch intervals, Bonferroni-simultaneous over all pairs, must exclude 0)")
-    print(f"\nreport: {out / 'index.html'}  (results.csv, results.sqlite, figures/)  "
-          f"[{time.perf_counter() - t0:.1f} s; {res.reused} runs reused]")
+    print(f"\nreport: {out / 'index.html'}  (summary.json, results.csv, results.sqlite, "
+          f"figures/)  [{time.perf_counter() - t0:.1f} s; {res.reused} runs reused]")
     return 0
 
 
@@ -156,7 +189,7 @@ def run_claims(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"--out {out} exists and is not a folder")
-    if args.seeds < 2:
+    if args.seeds is not None and args.seeds < 2:
         print("warning: one seed gives no confidence interval; every verdict will be "
               "inconclusive", file=sys.stderr)
     counts: dict[str, int] = {}

@@ -1,6 +1,6 @@
 """Figures of a study, from its records only (matplotlib, no pyplot state).
 
-* :func:`plot_curves`: training loss and held-out accuracy per epoch, mean over seeds with the
+* :func:`plot_curves`: training loss and validation accuracy per epoch, mean over seeds with the
   95 % interval shaded, one colour per activation;
 * :func:`plot_gradient_flow`: per activation, the gradient norm of every Dense layer at a few
   epochs (log scale);
@@ -36,7 +36,7 @@ def _nan(v: Sequence[float | None]) -> list[float]:
 
 
 def plot_curves(results: Sequence[RunResult]) -> Figure:
-    """Training loss (log) and held-out accuracy per epoch, mean and 95 % interval over seeds."""
+    """Training loss (log) and validation accuracy per epoch, mean and 95 % interval over seeds."""
     fig = Figure(figsize=(10, 3.8))
     fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.91, wspace=0.18)
     ax_l, ax_a = fig.subplots(1, 2)
@@ -49,7 +49,7 @@ def plot_curves(results: Sequence[RunResult]) -> Figure:
     ax_l.set(title="training loss", xlabel="epoch",
              yscale="log" if all(r.train_loss is None or r.train_loss > 0 for r in results)
              else "linear")
-    ax_a.set(title="held-out accuracy", xlabel="epoch")
+    ax_a.set(title="validation accuracy", xlabel="epoch")
     ax_a.legend(fontsize=8, frameon=False)
     for ax in (ax_l, ax_a):
         ax.grid(alpha=0.3)

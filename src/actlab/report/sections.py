@@ -2,62 +2,22 @@
 
 from __future__ import annotations
 
-import html
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from ..studies import aggregate
-from ..studies.compare import (
-    CompareSpec,
-    fmt_estimate,
-    group,
-    primary_metric,
-    statements,
-    summarize,
-)
+from ..studies import analysis
+from ..studies.compare import CompareOutcome
 from ..studies.records import Chart, ClaimResult, Effect, RunResult, Series
+from .htmlkit import Raw as _Raw
+from .htmlkit import anchor, css_class, esc, table_html
+from .htmlkit import num as _num
 from .svg import PALETTE, line_chart
 
-e = html.escape
-
-
-def _num(v: Any, fmt: str = "{:.4g}") -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "∞" if v > 0 else "−∞"
-        return fmt.format(v)
-    return e(str(v))
-
-
-def table_html(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, cls: str = "") -> str:
-    head = "".join(f"<th>{e(c)}</th>" for c in columns)
-    body = []
-    for row in rows:
-        cells = []
-        for v in row:
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                cells.append(f'<td class="num">{_num(float(v))}</td>')
-            elif isinstance(v, _Raw):
-                cells.append(f"<td>{v.text}</td>")
-            else:
-                cells.append(f"<td>{e(str(v))}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (f'<table class="{cls}"><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table>')
-
-
-class _Raw:
-    """Pre-escaped HTML for a table cell."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
+e = esc
+VERDICTS = ("supported", "not supported", "inconclusive")
 
 
 def _colors(labels: Sequence[str]) -> dict[str, str]:
@@ -65,66 +25,77 @@ def _colors(labels: Sequence[str]) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- compare
-def compare_section(spec: CompareSpec, results: Sequence[RunResult], *, expected: int,
-                    figures: Sequence[str] = ()) -> tuple[str, list[tuple[str, str]]]:
-    """The compare study: summary, orderings, curves, gradient flow, per-activation sheets.
-
-    Returns the HTML and the navigation entries ``(anchor, title)``.
-    """
+def compare_section(o: CompareOutcome, *, figures: Sequence[str] = ()
+                    ) -> tuple[str, list[tuple[str, str]]]:
+    """The compare study: summary with units, comparisons with the leader, curves, gradient
+    flow, per-activation sheets. Returns the HTML and the navigation entries."""
+    spec, results = o.spec, o.results
+    expected = len(spec.activations) * spec.seeds
     nav = [("compare", "Comparison"), ("curves", "Curves"), ("gradients", "Gradient flow"),
            ("activations", "Activations")]
-    groups = group(results)
+    groups = analysis.group(results)
     colors = _colors(list(groups))
-    rows = summarize(results)
+    prim = analysis.primary_metric(results)
     out = ['<section id="compare"><h2>Comparison of activations</h2>',
-           f"<p>{e(spec.describe())}. {len(results)} of {expected} runs finished.</p>"]
+           f"<p>{e(spec.describe())}. {len(results)} of {expected} final runs finished.</p>"]
     if len(results) < expected:
         out.append(f'<p class="note">The study is incomplete ({expected - len(results)} runs '
                    "missing): rerun the same command to finish it.</p>")
-    # summary table
-    cols = ["activation", "runs", "test accuracy [95 % CI]", "test loss", "final training loss",
-            f"epochs to {spec.target_error:.0%} training error (reached)", "wall time per run (s)",
-            f"significantly better {primary_metric(results).replace('_', ' ')} than",
-            "flags (runs)"]
+    cols = ["activation", "lr", "runs (diverged)", "test accuracy [95 % CI]",
+            "validation accuracy", "test loss", "training loss", "selected epoch",
+            f"epochs to {spec.target_error:.0%} training error (censored)",
+            "wall time per run"]
     body = []
-    for r in rows:
+    for r in o.rows:
         est = r.estimates
-        flags = ", ".join(f"{k} ({v})" for k, v in sorted(r.flags.items())) or "–"
         body.append([
             _Raw(f'<span style="color:{colors[r.label]}">■</span> {e(r.label)}'),
-            f"{r.runs}" + (f" ({r.diverged} diverged)" if r.diverged else ""),
-            fmt_estimate(est["test_accuracy"], "{:.1%}"), fmt_estimate(est["test_loss"], "{:.3f}"),
-            fmt_estimate(est["train_loss"], "{:.3f}"),
-            f'{fmt_estimate(est["epochs_to_target"], "{:.1f}")} ({r.reached}/{r.runs})',
-            fmt_estimate(est["wall_seconds"], "{:.2f}"),
-            ", ".join(r.better_than) or "none", _Raw(f'<span class="flag">{e(flags)}</span>'
-                                                     if r.flags else "–"),
-        ])
+            "–" if r.lr is None else f"{r.lr:.3g}", f"{r.runs} ({r.diverged})",
+            analysis.fmt_value(est["test_accuracy"], "test_accuracy"),
+            analysis.fmt_value(est["val_accuracy"], "val_accuracy"),
+            analysis.fmt_value(est["test_loss"], "test_loss"),
+            analysis.fmt_value(est["train_loss"], "train_loss"),
+            analysis.fmt_value(est["selected_epoch"], "selected_epoch"),
+            f'{analysis.fmt_value(est["epochs_to_target"], "epochs_to_target")} '
+            f"({r.runs - r.reached})",
+            analysis.fmt_value(est["wall_seconds"], "wall_seconds")])
     out.append(table_html(cols, body, cls="summary"))
-    # orderings
+    rk = analysis.ranking(results, prim) if len(groups) >= 2 else None
+    if rk is not None and rk.comparisons:
+        unit = analysis.METRICS[prim][3]
+        out.append(f"<h3>Each activation against the leader ({e(rk.best[0])})</h3>")
+        out.append(table_html(
+            ["activation", f"difference ({unit})", "corrected 95 % CI", "detectable (±)",
+             "method", "adjusted p", "verdict"],
+            [[p.b, f"{-p.diff:+.2f} {unit}", f"[{-p.high:+.2f}, {-p.low:+.2f}]",
+              f"{(p.high - p.low) / 2:.2f} {unit}" if p.high - p.low < float("inf") else "∞",
+              p.method, _num(p.p_value, "{:.2g}"),
+              "clearly worse" if p.b in rk.worse else "tied with the leader"]
+             for p in rk.comparisons]))
     out.append("<h3>What the data support</h3><ul>")
-    m = len(groups) * (len(groups) - 1) // 2
-    for metric in (primary_metric(results), "train_loss", "epochs_to_target"):
-        for s in statements(results, metric):
+    for metric in (prim, "train_loss", "epochs_to_target"):
+        for s in analysis.statements(results, metric):
             out.append(f"<li>{e(s)}</li>")
     out.append("</ul>")
     out.append(
-        '<p class="note">Intervals are two-sided t intervals over seeds (95 %). An ordering '
-        "is stated only when Welch's interval of the difference, widened for the "
-        f"{m} pairwise comparisons (Bonferroni: each at {1 - 0.05 / max(m, 1):.4f}), excludes 0; "
-        'otherwise the pair is reported as "no significant difference". Ranking by the means '
-        "alone is not done. Epochs to target count only the runs that reached it (in "
-        "parentheses); diverged runs are excluded from every metric except wall time.</p>")
+        '<p class="note">Intervals are two-sided t intervals over seeds (95 %). Runs with the '
+        "same seed share initial weights, batch order and validation split, so differences "
+        "are paired by seed (paired t; Welch where seeds do not match) and Holm-corrected over "
+        "all comparisons of a list. An ordering is stated only where the corrected interval "
+        "excludes 0; detectable = the half-width of that interval. Diverged runs stay in "
+        "every mean (at their best epoch before diverging); runs that never reach the target "
+        "count as the epoch budget (censored).</p>")
     out.append("</section>")
     # curves
     out.append('<section id="curves"><h2>Training curves</h2><p>Mean over seeds with the 95 % '
-               "interval shaded; hover to read the values. Held-out = the test split, "
-               "evaluated after each epoch (never used for any choice).</p><div class=\"charts\">")
+               "interval shaded; hover to read the values. Validation = the held-out part of "
+               "the training split, evaluated after each epoch (it selects the epoch); the test "
+               "split is evaluated once per run.</p><div class=\"charts\">")
     for fld, title, ylabel, logy in (
             ("train_loss", "Training loss", "loss", True),
-            ("val_accuracy", "Held-out accuracy", "accuracy", False),
+            ("val_accuracy", "Validation accuracy", "accuracy", False),
             ("train_accuracy", "Training accuracy (running, per epoch)", "accuracy", False),
-            ("val_loss", "Held-out loss", "loss", True)):
+            ("val_loss", "Validation loss", "loss", True)):
         series, bands = [], {}
         for lab, runs in groups.items():
             x, mean, low, high = aggregate.epoch_curve(runs, fld)
@@ -212,9 +183,12 @@ def activation_card(label: str, runs: Sequence[RunResult], color: str) -> str:
     import actlab
 
     cfg = runs[0].config
-    f = actlab.get(cfg.activation, **cfg.params)
-    anchor = "act-" + "".join(c if c.isalnum() else "-" for c in label)
-    parts = [f'<div class="card" id="{e(anchor)}"><h3 style="color:{color}">'
+    try:
+        f = actlab.get(cfg.activation, **cfg.params)
+    except (ValueError, TypeError):
+        return (f'<div class="card" id="{e(anchor("act-", label))}"><h3><code>{e(label)}'
+                "</code></h3><p>not in this catalogue</p></div>")
+    parts = [f'<div class="card" id="{e(anchor("act-", label))}"><h3 style="color:{color}">'
              f"{e(f.info.display_name)} <code>{e(label)}</code></h3>"]
     parts.append('<div class="charts">')
     parts.append(function_chart(f, f"{label}: f and f'"))
@@ -238,18 +212,21 @@ def activation_card(label: str, runs: Sequence[RunResult], color: str) -> str:
 
 # --------------------------------------------------------------------------- claims
 def verdict_badge(v: str) -> str:
-    return f'<span class="verdict {v.replace(" ", "-")}">{e(v)}</span>'
+    return f'<span class="verdict {css_class(v, VERDICTS)}">{e(v)}</span>'
 
 
 def _effect_row(x: Effect) -> list[Any]:
     unit = f" {x.unit}" if x.unit else ""
+    runs = f"{x.n_a} pairs" if x.method == "paired t" else f"{x.n_a} vs {x.n_b}"
     return [x.name, _Raw(verdict_badge(x.verdict)), f"{x.estimate:.4g}{unit}",
-            f"[{_num(x.low)}, {_num(x.high)}]", f"{x.level:.4g}", _num(x.p_value, "{:.2g}"),
-            _num(x.cohen_d, "{:.2f}"), f"{x.n_a} vs {x.n_b}"]
+            f"[{_num(x.low)}, {_num(x.high)}]{unit}", f"{x.level:.4g}", x.method or "welch",
+            _num(x.p_value, "{:.2g}"),
+            "–" if x.detectable is None else f"±{_num(x.detectable, '{:.2g}')}{unit}", runs,
+            x.note or ""]
 
 
-EFFECT_COLUMNS = ("effect (claimed − other)", "verdict", "estimate", "CI", "CI level", "p",
-                  "Cohen's d", "runs")
+EFFECT_COLUMNS = ("effect (claimed − other)", "verdict", "estimate", "CI", "CI level",
+                  "interval", "p (Holm)", "smallest detectable", "runs", "note")
 
 
 def claims_section(claims: Sequence[ClaimResult]) -> tuple[str, list[tuple[str, str]]]:
@@ -258,18 +235,22 @@ def claims_section(claims: Sequence[ClaimResult]) -> tuple[str, list[tuple[str, 
            "<p>Each claim is an experiment over several seeds; the verdict is computed from the "
            "data: <b>supported</b> when the interval of the claimed effect lies above 0, "
            "<b>not supported</b> when it lies below 0 (or inside the claim's margin of "
-           "practical equivalence), <b>inconclusive</b> otherwise. A claim with several effects "
-           "needs all of them; their intervals are Bonferroni-widened within the claim. "
-           "Claims are separate hypotheses and are not corrected against each other.</p>"]
+           "practical equivalence), <b>inconclusive</b> otherwise. Each condition's learning "
+           "rate is tuned on validation; conditions share seeds and are compared with paired "
+           "intervals. A claim with several effects needs all of them; they are "
+           "Holm-corrected together within the claim. Claims are separate hypotheses and are "
+           "not corrected against each other. Each method says how the claim could fail.</p>"]
     out.append(table_html(
         ["#", "claim", "verdict", "main effect", "CI", "seeds", "time (s)"],
-        [[c.number, _Raw(f'<a href="#claim-{e(c.name)}">{e(c.title)}</a>'),
+        [[c.number, _Raw(f'<a href="#{e(anchor("claim-", c.name))}">{e(c.title)}</a>'),
           _Raw(verdict_badge(c.verdict)),
-          (f"{c.effects[0].estimate:.4g} {c.effects[0].unit}" if c.effects else "–"),
-          (f"[{_num(c.effects[0].low)}, {_num(c.effects[0].high)}]" if c.effects else "–"),
+          (f"{_num(c.effects[0].estimate)} {c.effects[0].unit}" if c.effects else "–"),
+          (f"[{_num(c.effects[0].low)}, {_num(c.effects[0].high)}] {c.effects[0].unit}"
+           if c.effects else "–"),
           c.n_seeds, f"{c.seconds:.1f}"] for c in claims]))
     for c in claims:
-        out.append(f'<div class="card" id="claim-{e(c.name)}"><h3>{c.number}. {e(c.title)} '
+        out.append(f'<div class="card" id="{e(anchor("claim-", c.name))}"><h3>{int(c.number)}. '
+                   f'{e(c.title)} '
                    f"{verdict_badge(c.verdict)}</h3>")
         out.append(f"<p><b>Claim.</b> {e(c.statement)} <span class=\"muted\">({e(c.source)})"
                    "</span></p>")

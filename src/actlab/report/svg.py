@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 
 from ..studies.records import Chart
+from .htmlkit import color
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
            "#7f7f7f", "#bcbd22", "#17becf")
@@ -86,7 +87,7 @@ def line_chart(
     def py(v: float) -> float:
         return round(top + (1 - (tr(v) - y0) / (y1 - y0)) * ph, 2)
 
-    colors = dict(colors or {})
+    colors = {k: color(v) for k, v in (colors or {}).items()}  # only #rrggbb reaches the SVG
     for i, s in enumerate(chart.series):
         colors.setdefault(s.name, PALETTE[i % len(PALETTE)])
     parts = [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" class="plot-bg"/>']

@@ -1,10 +1,12 @@
-"""``actlab claims``: each claim of the articles as an experiment with a verdict from data.
+"""``actlab claims``: each claim of the articles as a fair experiment with a verdict from data.
 
-A claim runs each of its conditions once per seed (resumably, through the same store as
-``actlab compare``), computes its effects with Welch intervals over seeds and combines them into
-one verdict: *supported*, *not supported* or *inconclusive* (see :func:`stats.verdict`; the
-effects of one claim share a Bonferroni correction). The verdicts are stored in the database's
-``meta`` table (``claim:<name>``) and rendered by the report.
+A claim tunes each condition's learning rate on validation (:mod:`.experiments.plan`), runs the
+chosen lrs over seeds (resumably, through the same store as ``actlab compare``), computes its
+effects with paired intervals over seeds, corrected together (Holm), and combines them into one
+verdict: *supported*, *not supported* or *inconclusive* (the rule of :mod:`.stats`). The
+verdicts are stored in the database's ``meta`` table (``claim:<name>``) and rendered by the
+report. :func:`scope` and :func:`cross_reference` let a compare study's report say when a claim
+speaks of the same functions, and why the two may disagree.
 
 >>> [c.name for c in select(["1", "dying-relu"])]
 ['vanishing-gradients', 'dying-relu']
@@ -13,17 +15,21 @@ effects of one claim share a Bonferroni correction). The verdicts are stored in 
 from __future__ import annotations
 
 import difflib
+import math
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 from . import stats
-from .experiments import CLAIM_LIST, CLAIMS, Claim
-from .records import ClaimResult, RunResult
-from .runner import default_jobs, run_many, with_seeds
+from .crossref import ClaimScope, CrossRef, cross_reference, scope
+from .experiments import CLAIM_LIST, CLAIMS, Claim, Evidence, collect
+from .experiments.plan import edge_optimum
+from .records import ClaimResult, RunConfig, RunResult
+from .runner import default_jobs, run_many
 from .store import Store
 
-__all__ = ["CLAIMS", "Claim", "evaluate", "format_result", "run_claim", "run_claims", "select",
+__all__ = ["CLAIMS", "Claim", "ClaimScope", "CrossRef", "Evidence", "cross_reference",
+           "evaluate", "format_result", "related", "run_claim", "run_claims", "scope", "select",
            "stored_results", "write_csv"]
 
 
@@ -46,42 +52,54 @@ def select(names: Iterable[str]) -> list[Claim]:
     return sorted(chosen, key=lambda c: c.number)
 
 
-def evaluate(claim: Claim, runs: dict[str, Sequence[RunResult]], *, seconds: float = 0.0
-             ) -> ClaimResult:
-    """The verdict of ``claim`` from its runs (condition -> runs over seeds)."""
-    effects, tables, charts, notes = claim.analyse(runs)
-    n_seeds = min((len(v) for v in runs.values()), default=0)
+def evaluate(claim: Claim, evidence: Evidence | Mapping[str, Sequence[RunResult]], *,
+             seconds: float = 0.0) -> ClaimResult:
+    """The verdict of ``claim`` from its evidence (or plain runs: condition -> runs)."""
+    ev = evidence if isinstance(evidence, Evidence) else Evidence.of(evidence)
+    effects, tables, charts, notes = claim.analyse(ev)
+    n_seeds = min((len(v) for v in ev.runs.values()), default=0)
+    tuned = [c for c in ev.runs if claim.tuned(c) or claim.sweep]
+    lr_text = (" Learning rates: " + "; ".join(f"{c} {ev.chosen[c]:g}" for c in tuned
+                                               if c in ev.chosen) + " (chosen on validation)."
+               if tuned and (ev.tuning or ev.sweep) else "")
+    edge = [c for c, sw in ev.tuning.items() if edge_optimum(sw)]
+    if edge:
+        notes = [*notes, f"The lr chosen for {', '.join(edge)} lies at the edge of its grid: "
+                 "a better lr may lie beyond it."]
     return ClaimResult(
         name=claim.name, number=claim.number, title=claim.title, statement=claim.statement,
         source=claim.source, verdict=stats.combine(e.verdict for e in effects),
-        effects=tuple(effects), method=claim.method + f" {n_seeds} seeds per condition.",
+        effects=tuple(effects),
+        method=f"{claim.method_text} {n_seeds} seeds per condition.{lr_text}",
         rule=claim.rule + _RULE_SUFFIX, n_seeds=n_seeds,
-        run_keys=tuple(r.key for v in runs.values() for r in v), tables=tuple(tables),
+        run_keys=tuple(r.key for v in ev.runs.values() for r in v), tables=tuple(tables),
         charts=tuple(charts), seconds=seconds, notes=tuple(notes),
     )
 
 
-_RULE_SUFFIX = (" Intervals: Welch, over seeds, Bonferroni-widened over the claim's effects; a "
-                "direction also needs the two groups' own 95 % intervals not to overlap.")
+_RULE_SUFFIX = (" Intervals over seeds: paired t where the conditions share seeds, Welch "
+                "otherwise, corrected over the claim's effects (Holm); supported only when the "
+                "corrected interval excludes 0 on the predicted side, not supported when it "
+                "excludes 0 on the other side (or lies within the stated margin).")
 
 
-def run_claim(claim: Claim, store: Store, *, seeds: int = 5, jobs: int = 1,
+def run_claim(claim: Claim, store: Store, *, seeds: int | None = None, jobs: int = 1,
               progress: bool = True, log=None) -> ClaimResult:
-    """Run (or reuse) every condition x seed of ``claim`` and evaluate it."""
+    """Tune, run (or reuse) every condition x seed of ``claim`` and evaluate it
+    (``seeds=None``: the claim's default)."""
     t0 = time.perf_counter()
-    conds = list(claim.conditions.items())
-    configs = with_seeds([c for _, c in conds], range(seeds))
-    results, _ = run_many(configs, store, jobs=jobs, progress=progress,
-                          desc=f"claim {claim.number}", extra=claim.extra, log=log)
-    by_key = {r.key: r for r in results}
-    runs = {name: [by_key[c.key] for c in with_seeds([cfg], range(seeds)) if c.key in by_key]
-            for name, cfg in conds}
-    return evaluate(claim, runs, seconds=time.perf_counter() - t0)
+
+    def execute(configs: Sequence[RunConfig], desc: str) -> list[RunResult]:
+        return run_many(configs, store, jobs=jobs, progress=progress, desc=desc,
+                        extra=claim.extra, log=log)[0]
+
+    ev = collect(claim, execute, claim.seeds if seeds is None else int(seeds))
+    return evaluate(claim, ev, seconds=time.perf_counter() - t0)
 
 
-def run_claims(claims: Sequence[Claim], out: str | Path = "actlab-report", *, seeds: int = 5,
-               jobs: int | None = None, progress: bool = True, log=print
-               ) -> Iterator[ClaimResult]:
+def run_claims(claims: Sequence[Claim], out: str | Path = "actlab-report", *,
+               seeds: int | None = None, jobs: int | None = None, progress: bool = True,
+               log=print) -> Iterator[ClaimResult]:
     """Run claims one after another, storing runs and verdicts in ``out/results.sqlite``."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -104,11 +122,12 @@ def write_csv(path: str | Path, results: Sequence[ClaimResult]) -> Path:
         w = csv.writer(fh)
         w.writerow(["claim", "number", "claim_verdict", "effect", "effect_verdict", "estimate",
                     "ci_low", "ci_high", "ci_level", "p_value", "cohen_d", "n_a", "n_b",
-                    "unit"])
+                    "unit", "interval", "correction", "detectable", "note"])
         for r in sorted(results, key=lambda c: c.number):
             for e in r.effects:
                 w.writerow([r.name, r.number, r.verdict, e.name, e.verdict, e.estimate, e.low,
-                            e.high, e.level, e.p_value, e.cohen_d, e.n_a, e.n_b, e.unit])
+                            e.high, e.level, e.p_value, e.cohen_d, e.n_a, e.n_b, e.unit,
+                            e.method, e.correction, e.detectable, e.note])
     tmp.replace(path)
     return path
 
@@ -118,6 +137,24 @@ def stored_results(out: str | Path) -> list[ClaimResult]:
     with Store(Path(out) / "results.sqlite") as store:
         return [ClaimResult.from_dict(store.get_meta(n)) for n in store.meta_names()
                 if n.startswith("claim:")]
+
+
+def related(results: Sequence[ClaimResult], *, dataset: str, depth: int, epochs: int,
+            seeds: int, best: Sequence[str], worse: Sequence[str],
+            metric: str = "test_accuracy", tuned: bool = True) -> list[CrossRef]:
+    """Cross-references of stored claim ``results`` to one compare study (whose ranking on
+    ``metric`` put ``best`` ahead of ``worse``): one :class:`CrossRef` per claim that speaks of
+    at least two of the study's functions, saying whether they agree and what differs."""
+    out = []
+    for r in sorted(results, key=lambda c: c.number):
+        claim = CLAIMS.get(r.name)
+        if claim is None:
+            continue
+        x = cross_reference(scope(claim, r), dataset=dataset, depth=depth, epochs=epochs,
+                            seeds=seeds, best=best, worse=worse, metric=metric, tuned=tuned)
+        if x is not None:
+            out.append(x)
+    return out
 
 
 def _ci(low: float, high: float) -> str:
@@ -130,6 +167,11 @@ def format_result(r: ClaimResult) -> str:
              f"{r.seconds:.1f} s)"]
     for e in r.effects:
         unit = f" {e.unit}" if e.unit else ""
+        sde = (f", detectable ±{e.detectable:.2g}{unit}" if e.detectable is not None
+               and math.isfinite(e.detectable) else "")
         lines.append(f"     {e.name}: {e.estimate:+.3g}{unit} {_ci(e.low, e.high)} "
-                     f"({e.level:.1%} CI, p={e.p_value:.2g}, d={e.cohen_d:.2g}) -> {e.verdict}")
+                     f"({e.level:.1%} CI, {e.method or 'welch'}, p={e.p_value:.2g}{sde}) -> "
+                     f"{e.verdict}")
+        if e.note:
+            lines.append(f"       note: {e.note}")
     return "\n".join(lines)

@@ -1,15 +1,19 @@
-"""The comparison study behind ``actlab compare``: activations x seeds on one data set and MLP.
+"""The comparison study behind ``actlab compare``: activations x seeds, each at its tuned lr.
 
-The default study trains each of sigmoid, tanh, relu, leaky_relu, relu6, silu and gelu five
-times (seeds 0-4) on MNIST-1D with a 6 x 64 MLP, Adam (lr 2e-3), 12 epochs of batches of 64;
-"epochs to target" counts epochs to 40 % training error. MNIST-1D is chosen over digits because
-an MLP does not saturate it (the paper reports 68 % for an MLP; every activation reaches
-95 %+ on digits), so the activations separate; six hidden layers are deep enough for sigmoid's
-vanishing gradients to show. On 2 cores the whole study takes well under 90 s.
+The default study trains each of sigmoid, tanh, relu, leaky_relu, relu6, silu and gelu on
+MNIST-1D (4000 train / 1000 test; 20 % of train held out as validation, drawn per seed) with
+a 6 x 64 MLP, Adam, batches of 64 (MNIST-1D is chosen over digits because an MLP does not
+saturate it: the activations separate; six hidden layers are deep enough for sigmoid's
+vanishing gradients to show). "Epochs to target" counts epochs to 40 % training error.
 
-Summary statistics are t-based 95 % intervals over seeds; orderings between activations are
-stated only where a Bonferroni-simultaneous Welch interval of the difference excludes 0 (see
-:mod:`actlab.studies.stats`); every other pair is reported as "no significant difference".
+**Protocol** (:mod:`actlab.studies.protocol`): the seed draws the weights, the batch order and
+the validation split; the epoch is selected on validation and the test split evaluated once.
+**Tuning** (:mod:`actlab.studies.tuning`): each activation's learning rate is chosen on
+validation by successive halving over a log grid (Adam: 5 values from 1e-3 to 3e-2, 30x):
+every lr runs a quarter of the epochs, the best third (2 of 5) the full budget with seed 0, and
+the winner's run is reused as the final seed 0. ``lr=R`` fixes the rate (no tuning).
+``budget`` trades time for epochs, seeds and grid (:data:`BUDGETS`). Analysis:
+:mod:`actlab.studies.analysis`.
 """
 
 from __future__ import annotations
@@ -18,28 +22,43 @@ import csv
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from . import stats
-from .records import Estimate, RunConfig, RunResult
+from . import analysis
+from .records import RunConfig, RunResult
 from .runner import dataset_names, default_jobs, run_many
 from .store import Store
+from .tuning import Rung, Sweep, fixed_lr, lr_grid, total_runs, tune_lr
 
 #: The default activation set of ``actlab compare`` (names are checked against the registry).
 DEFAULT_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "relu6", "silu", "gelu")
 OPTIMIZERS = ("sgd", "adam")
 DB_NAME = "results.sqlite"
 META_KEY = "compare"
+SUMMARY = "summary.json"
+#: log-grid ends per optimizer (both span >= 30x)
+GRID_RANGE = {"adam": (1e-3, 3e-2), "sgd": (1e-2, 0.5)}
 
-#: metric -> (label, higher is better, format)
-METRICS: dict[str, tuple[str, bool, str]] = {
-    "test_accuracy": ("test accuracy", True, "{:.1%}"),
-    "test_loss": ("test loss", False, "{:.3f}"),
-    "train_loss": ("final training loss", False, "{:.3f}"),
-    "epochs_to_target": ("epochs to target training error", False, "{:.1f}"),
-    "wall_seconds": ("wall time per run (s)", False, "{:.1f}"),
+
+@dataclass(frozen=True)
+class Budget:
+    """Epochs and seeds of the final runs; grid size and rung lengths (fractions of epochs)
+    of the tuning; seeds of the tuning's last rung."""
+
+    epochs: int
+    seeds: int
+    grid: int
+    rungs: tuple[float, ...]
+    last_seeds: int = 1
+    eta: int = 3
+
+
+BUDGETS = {
+    "quick": Budget(epochs=8, seeds=3, grid=5, rungs=(0.25, 1.0)),
+    "standard": Budget(epochs=12, seeds=5, grid=5, rungs=(0.25, 1.0)),
+    "thorough": Budget(epochs=20, seeds=10, grid=7, rungs=(0.2, 0.5, 1.0), last_seeds=2, eta=2),
 }
 
 
@@ -71,7 +90,11 @@ def parse_activation(text: str) -> tuple[str, tuple[tuple[str, Any], ...]]:
 
 @dataclass(frozen=True)
 class CompareSpec:
-    """What a compare study runs: every activation x seeds ``0 .. seeds-1``."""
+    """What a compare study runs: every activation x seeds ``0 .. seeds-1`` at its lr.
+
+    ``lr=None`` tunes the lr per activation (``grid``: the log grid, default by optimizer and
+    budget); a number fixes it for every activation.
+    """
 
     dataset: str = "mnist1d"
     activations: tuple[str, ...] = DEFAULT_ACTIVATIONS
@@ -79,14 +102,27 @@ class CompareSpec:
     width: int = 64
     init: str = "auto"
     optimizer: str = "adam"
-    lr: float = 2e-3
+    lr: float | None = None
     epochs: int = 12
     seeds: int = 5
     batch_size: int = 64
     target_error: float = 0.4
+    budget: str = "standard"
+    grid: tuple[float, ...] = ()
+    val_fraction: float = 0.2
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "activations", tuple(self.activations))
+        object.__setattr__(self, "grid", tuple(float(g) for g in self.grid))
+
+    @classmethod
+    def for_budget(cls, budget: str = "standard", **kw: Any) -> CompareSpec:
+        """The spec of ``budget`` (epochs, seeds); ``kw`` (not ``None``) override it."""
+        if budget not in BUDGETS:
+            raise ValueError(f"unknown budget {budget!r} (known: {', '.join(BUDGETS)})")
+        b = BUDGETS[budget]
+        base = {"epochs": b.epochs, "seeds": b.seeds, "budget": budget}
+        return cls(**{**base, **{k: v for k, v in kw.items() if v is not None}})
 
     def validate(self) -> CompareSpec:
         """Canonical activation names (registry aliases resolved); ``ValueError`` if invalid."""
@@ -108,8 +144,13 @@ class CompareSpec:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+        if self.lr is not None and not (isinstance(self.lr, (int, float))
+                                        and math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"lr must be a positive number, got {self.lr!r}")
+        if self.budget not in BUDGETS:
+            raise ValueError(f"unknown budget {self.budget!r} (known: {', '.join(BUDGETS)})")
+        if any(not (math.isfinite(g) and g > 0) for g in self.grid) or len(self.grid) == 1:
+            raise ValueError(f"grid must be two or more positive learning rates, got {self.grid}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r} (known: "
                              f"{', '.join(OPTIMIZERS)})")
@@ -121,151 +162,61 @@ class CompareSpec:
             get_initializer(self.init)
         if not 0.0 <= self.target_error < 1.0:
             raise ValueError(f"target error must be in [0, 1), got {self.target_error!r}")
+        if not 0.0 < self.val_fraction < 1.0:
+            raise ValueError(f"val_fraction must be in (0, 1), got {self.val_fraction!r}")
         return CompareSpec(**{**asdict(self), "activations": tuple(canon)})
 
-    def configs(self) -> list[RunConfig]:
-        out = []
+    # ------------------------------------------------------------------ what runs
+    def lr_grid(self) -> tuple[float, ...]:
+        if self.grid:
+            return tuple(sorted(self.grid))
+        return lr_grid(*GRID_RANGE[self.optimizer], BUDGETS[self.budget].grid)
+
+    def rungs(self) -> tuple[Rung, ...]:
+        """Successive-halving rungs: short screening runs, the last at the full budget."""
+        b = BUDGETS[self.budget]
+        lengths = sorted({max(1, round(f * self.epochs)) for f in b.rungs} | {self.epochs})
+        seeds = tuple(range(min(b.last_seeds, self.seeds)))
+        return tuple(Rung(e, (0,) if e < self.epochs else seeds) for e in lengths)
+
+    def conditions(self) -> dict[str, RunConfig]:
+        """One base configuration per activation label (seed 0, lr to be set)."""
+        out = {}
         for a in self.activations:
             name, params = parse_activation(a)
-            for seed in range(self.seeds):
-                out.append(RunConfig(
-                    dataset=self.dataset, activation=name, activation_params=params,
-                    seed=seed, depth=self.depth, width=self.width, init=self.init,
-                    optimizer=self.optimizer, lr=float(self.lr), epochs=self.epochs,
-                    batch_size=self.batch_size, target_error=float(self.target_error)))
+            cfg = RunConfig(
+                dataset=self.dataset, activation=name, activation_params=params, seed=0,
+                depth=self.depth, width=self.width, init=self.init, optimizer=self.optimizer,
+                lr=float(self.lr or 0.0) or 1e-3, epochs=self.epochs,
+                batch_size=self.batch_size, target_error=float(self.target_error),
+                val_fraction=float(self.val_fraction))
+            out[cfg.label()] = cfg
         return out
 
+    def configs(self, lrs: Mapping[str, float] | None = None) -> list[RunConfig]:
+        """The final runs: every activation x seed at ``lrs[label]`` (default: ``lr``)."""
+        if lrs is None and self.lr is None:
+            raise ValueError("configs() of a tuned study needs the chosen lrs")
+        return [cfg.replace(lr=float(lrs[k] if lrs is not None else self.lr), seed=s)
+                for k, cfg in self.conditions().items() for s in range(self.seeds)]
+
     def describe(self) -> str:
+        lr = f"lr {self.lr:g} (fixed)" if self.lr is not None else (
+            f"lr tuned per activation on validation over {len(self.lr_grid())} values "
+            f"{self.lr_grid()[0]:g}–{self.lr_grid()[-1]:g}")
         return (f"{self.dataset}, MLP {self.depth} x {self.width}, init {self.init}, "
-                f"{self.optimizer} lr {self.lr:g}, {self.epochs} epochs, batch "
-                f"{self.batch_size}, {self.seeds} seeds, target training error "
+                f"{self.optimizer}, {lr}, {self.epochs} epochs, batch {self.batch_size}, "
+                f"{self.seeds} seeds, budget {self.budget}, target training error "
                 f"{self.target_error:.0%}")
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "activations": list(self.activations)}
+        return {**asdict(self), "activations": list(self.activations), "grid": list(self.grid)}
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CompareSpec:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: (tuple(v) if k == "activations" else v) for k, v in d.items()
-                      if k in known})
-
-
-# --------------------------------------------------------------------------- summaries
-@dataclass(frozen=True)
-class SummaryRow:
-    """One activation's results over seeds."""
-
-    label: str
-    runs: int
-    diverged: int
-    reached: int
-    estimates: Mapping[str, Estimate]
-    flags: Mapping[str, int] = field(default_factory=dict)
-    better_than: tuple[str, ...] = ()
-
-
-def group(results: Sequence[RunResult]) -> dict[str, list[RunResult]]:
-    """Results by activation label, in first-seen order."""
-    out: dict[str, list[RunResult]] = {}
-    for r in results:
-        out.setdefault(r.config.label(), []).append(r)
-    return out
-
-
-def _values(runs: Sequence[RunResult], metric: str) -> list[float | None]:
-    return [None if r.status == "diverged" and metric != "wall_seconds" else r.metric(metric)
-            for r in runs]
-
-
-def _comparable(results: Sequence[RunResult], metric: str
-                ) -> tuple[dict[str, list[float | None]], dict[str, tuple[int, int]]]:
-    """Groups with at least two values of ``metric``, and the others with (values, runs)."""
-    keep, left_out = {}, {}
-    for k, v in group(results).items():
-        vals = _values(v, metric)
-        n = sum(x is not None and math.isfinite(x) for x in vals)
-        if n >= 2:
-            keep[k] = vals
-        else:
-            left_out[k] = (n, len(v))
-    return keep, left_out
-
-
-def comparisons(results: Sequence[RunResult]) -> dict[str, list[stats.Pair]]:
-    """Pairwise simultaneous Welch comparisons for each metric of :data:`METRICS` (groups with
-    fewer than two values of a metric are left out of its comparisons)."""
-    out = {}
-    for m, (_, hib, _) in METRICS.items():
-        keep, _ = _comparable(results, m)
-        out[m] = stats.pairwise(keep, higher_is_better=hib)
-    return out
-
-
-def statements(results: Sequence[RunResult], metric: str) -> list[str]:
-    """What the data support about ``metric``: significant orderings, ties, groups left out."""
-    label, hib, _ = METRICS[metric]
-    keep, left_out = _comparable(results, metric)
-    lines = stats.ordering_sentences(stats.pairwise(keep, higher_is_better=hib), label) \
-        if len(keep) >= 2 else []
-    for k, (n, runs) in left_out.items():
-        lines.append(f"{label}: {k} is not compared (a value in only {n} of {runs} runs).")
-    return lines
-
-
-def primary_metric(results: Sequence[RunResult]) -> str:
-    """``test_accuracy`` for classification studies, ``test_loss`` for regression."""
-    return "test_accuracy" if any(r.test_accuracy is not None for r in results) else "test_loss"
-
-
-def summarize(results: Sequence[RunResult]) -> list[SummaryRow]:
-    """One row per activation; ``better_than`` follows :func:`primary_metric`."""
-    groups = group(results)
-    pairs = comparisons(results)[primary_metric(results)]
-    rows = []
-    for label, runs in groups.items():
-        flags: dict[str, int] = {}
-        for r in runs:
-            for f in {f.split(":")[0] for f in r.flags}:
-                flags[f] = flags.get(f, 0) + 1
-        beats = tuple(p.b if p.better == p.a else p.a for p in pairs
-                      if p.better == label)
-        rows.append(SummaryRow(
-            label=label, runs=len(runs), diverged=sum(r.status == "diverged" for r in runs),
-            reached=sum(r.epochs_to_target is not None for r in runs),
-            estimates={m: stats.mean_ci(_values(runs, m)) for m in METRICS},
-            flags=flags, better_than=beats))
-    return rows
-
-
-def fmt_estimate(e: Estimate, fmt: str) -> str:
-    """``mean [low, high]`` (``n/a`` without data, no interval for one value)."""
-    if e.n == 0:
-        return "n/a"
-    if e.n == 1:
-        return fmt.format(e.mean)
-    return f"{fmt.format(e.mean)} [{fmt.format(e.low)}, {fmt.format(e.high)}]"
-
-
-def format_table(rows: Sequence[SummaryRow], target_error: float) -> str:
-    """The summary as fixed-width text (for the terminal)."""
-    head = ["activation", "runs", "test accuracy [95% CI]", "test loss", "final train loss",
-            f"epochs to {target_error:.0%} err", "s/run", "significantly better than"]
-    body = []
-    for r in rows:
-        e = r.estimates
-        ett = fmt_estimate(e["epochs_to_target"], "{:.1f}")
-        body.append([
-            r.label, f"{r.runs}" + (f" ({r.diverged} div.)" if r.diverged else ""),
-            fmt_estimate(e["test_accuracy"], "{:.1%}"), fmt_estimate(e["test_loss"], "{:.3f}"),
-            fmt_estimate(e["train_loss"], "{:.3f}"), f"{ett} ({r.reached}/{r.runs})",
-            f"{e['wall_seconds'].mean:.1f}", ", ".join(r.better_than) or "-",
-        ])
-    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
-    lines = ["  ".join(str(x).ljust(w) for x, w in zip(head, widths))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(str(x).ljust(w) for x, w in zip(row, widths)) for row in body]
-    return "\n".join(lines)
+        return cls(**{k: (tuple(v) if k in ("activations", "grid") else v)
+                      for k, v in d.items() if k in known})
 
 
 def write_csv(path: str | Path, results: Sequence[RunResult]) -> Path:
@@ -273,7 +224,8 @@ def write_csv(path: str | Path, results: Sequence[RunResult]) -> Path:
     path = Path(path)
     cfg_cols = [f.name for f in fields(RunConfig)]
     res_cols = ["status", "test_accuracy", "test_loss", "train_loss", "train_accuracy",
-                "epochs_run", "epochs_to_target", "wall_seconds"]
+                "selected_epoch", "val_accuracy", "val_loss", "epochs_run", "epochs_to_target",
+                "size_train", "size_validation", "size_test", "wall_seconds"]
     extra_cols = sorted({k for r in results for k, _ in r.extra})
     tmp = path.with_suffix(".csv.tmp")
     with open(tmp, "w", newline="") as fh:
@@ -296,10 +248,29 @@ class CompareOutcome:
     spec: CompareSpec
     results: tuple[RunResult, ...]
     reused: int
-    rows: tuple[SummaryRow, ...]
-    pairs: Mapping[str, list[stats.Pair]]
+    rows: tuple[analysis.Row, ...]
+    tuning: Mapping[str, Sweep]
+    recommendation: analysis.Recommendation
     seconds: float
     out: Path
+    total_runs: int = 0
+
+
+def _progress_bar(total: int, progress: bool) -> Any:
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="compare", unit="run", disable=not progress, leave=True,
+                dynamic_ncols=True, bar_format="{desc}: {n}/{total} runs |{bar}| "
+                "[{elapsed} elapsed, ~{remaining} left] {postfix}")
+
+
+def planned_runs(spec: CompareSpec) -> int:
+    """How many runs the whole study asks for (tuning and final seeds, before reuse: the final
+    seed-0 runs repeat the tuning's last rung and are reused)."""
+    n = len(spec.activations)
+    eta = BUDGETS[spec.budget].eta
+    tuning = 0 if spec.lr is not None else total_runs(n, spec.lr_grid(), spec.rungs(), eta)
+    return tuning + n * spec.seeds
 
 
 def run_compare(
@@ -311,23 +282,67 @@ def run_compare(
     report: bool = True,
     log: Callable[[str], None] | None = print,
 ) -> CompareOutcome:
-    """Run (or resume) the study, store every run in ``out/results.sqlite`` and write the
-    report (``index.html``, ``results.csv``, figures) into ``out``."""
+    """Tune (unless ``spec.lr``), run (or resume) the study, store every run in
+    ``out/results.sqlite``; with ``report`` also write ``results.csv`` and ``summary.json``.
+    (The HTML report is :func:`actlab.report.write_report`, a layer above.)"""
     t0 = time.perf_counter()
     spec = spec.validate()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     jobs = default_jobs() if jobs is None or jobs <= 0 else int(jobs)
-    with Store(out / DB_NAME) as store:
-        store.put_meta(META_KEY, spec.to_dict())
-        results, reused = run_many(spec.configs(), store, jobs=jobs, progress=progress,
-                                   desc="compare", log=log)
-        rows = summarize(results)
-        pairs = comparisons(results)
-        if report:
-            from actlab.report import write_report
+    total = planned_runs(spec)
+    bar = _progress_bar(total, progress)
+    reused = [0]
 
-            write_csv(out / "results.csv", results)
-            write_report(out, store)
-    return CompareOutcome(spec, tuple(results), reused, tuple(rows), pairs,
-                          time.perf_counter() - t0, out)
+    def run(configs: list[RunConfig]) -> list[RunResult]:
+        results, k = run_many(configs, store, jobs=jobs, progress=False, log=None, bar=bar)
+        reused[0] += k
+        return results
+
+    try:
+        with Store(out / DB_NAME) as store:
+            conds = spec.conditions()
+            if spec.lr is None:
+                tuning = tune_lr(conds, run, grid=spec.lr_grid(), rungs=spec.rungs(),
+                                 eta=BUDGETS[spec.budget].eta)
+            else:
+                tuning = fixed_lr(conds, spec.lr)
+            chosen = {k: s.chosen for k, s in tuning.items()}
+            configs = spec.configs(chosen)
+            results = run(configs)
+            seconds = time.perf_counter() - t0
+            store.put_meta(META_KEY, {**spec.to_dict(), "chosen": chosen,
+                                      "tuning": {k: s.to_dict() for k, s in tuning.items()},
+                                      "seconds": seconds, "runs": total})
+    finally:
+        bar.close()
+    if log is not None:
+        log(f"compare: {total} runs ({reused[0]} reused from {DB_NAME}) in {seconds:.1f} s")
+    outcome = CompareOutcome(spec, tuple(results), reused[0], tuple(analysis.summarize(results)),
+                             tuning, analysis.recommend(results), seconds, out, total)
+    if report:
+        write_csv(out / "results.csv", results)
+        from .summary import summary, write_summary
+
+        write_summary(out / SUMMARY, summary(outcome))
+    return outcome
+
+
+def stored(out: str | Path, store: Store | None = None) -> CompareOutcome | None:
+    """The compare study stored in ``out`` (``None`` if there is none), without running."""
+    own = store is None
+    store = Store(Path(out) / DB_NAME) if store is None else store
+    try:
+        d = store.get_meta(META_KEY)
+        if d is None:
+            return None
+        spec = CompareSpec.from_dict(d)
+        tuning = {k: Sweep.from_dict(v) for k, v in d.get("tuning", {}).items()}
+        chosen = d.get("chosen") or {k: s.chosen for k, s in tuning.items()}
+        results = store.results([c.key for c in spec.configs(chosen if chosen else None)])
+    finally:
+        if own:
+            store.close()
+    return CompareOutcome(spec, tuple(results), 0, tuple(analysis.summarize(results)), tuning,
+                          analysis.recommend(results), float(d.get("seconds", 0.0)), Path(out),
+                          int(d.get("runs", 0)))

@@ -1,7 +1,9 @@
 """Plain frozen records of study runs: what was run, what was measured, what was concluded.
 
 Every record round-trips through JSON (``to_dict``/``from_dict``); the SQLite store, the CSV
-export, the plots and the HTML report all read these records and nothing else.
+export, the plots and the HTML report all read these records and nothing else. The records of
+conclusions (estimates, effects, tables, claims) live in :mod:`actlab.studies.findings` and are
+re-exported here.
 
 Non-finite floats are written to JSON as the strings ``"nan"``, ``"inf"`` and ``"-inf"`` (the
 convention of :meth:`actlab.activations.spec.Info.to_dict`), so a diverged run stays valid JSON.
@@ -17,42 +19,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal
 
-import numpy as np
-
 from ..nn.callbacks import EpochRecord
+from .codec import encode, int_or_none
+from .codec import float_or_none as _float
+from .findings import Chart, ClaimResult, Effect, Estimate, Series, Table, Verdict
+
+__all__ = [
+    "RECORD_VERSION", "Chart", "ClaimResult", "Effect", "EpochStats", "Estimate", "LayerStats",
+    "RunConfig", "RunResult", "Series", "Status", "Table", "Verdict", "encode",
+]
 
 #: Bump when the meaning of a stored run changes; old runs then no longer match any key.
-RECORD_VERSION = 1
+RECORD_VERSION = 2  # 2: train/validation/test protocol, validation-selected epoch
 
 Status = Literal["finished", "diverged"]
-Verdict = Literal["supported", "not supported", "inconclusive"]
-
-
-def encode(value: Any) -> Any:
-    """JSON-safe copy of ``value``: non-finite floats become strings, tuples become lists."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, Mapping):
-        return {str(k): encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    if isinstance(value, np.generic):
-        return encode(value.item())
-    return value
-
-
-def _float(value: Any) -> float | None:
-    """Inverse of :func:`encode` for one optional float."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return float(value)  # "nan", "inf", "-inf"
-    return float(value)
 
 
 def _pairs(value: Any) -> tuple[tuple[str, Any], ...]:
@@ -75,7 +59,10 @@ class RunConfig:
     the last Dense layer.
     ``target_error`` is the training error whose first crossing gives ``epochs_to_target``
     (``stop_at_target`` ends training there).
-    ``n_train`` subsamples the training set (``None``: all of it).
+    ``n_train`` subsamples the training part (``None``: all of it).
+    ``val_fraction`` of the data set's training split is held out as the validation split,
+    drawn (stratified for classification) from ``seed``; the test split is the same for every
+    seed (see :mod:`actlab.studies.protocol`).
     """
 
     dataset: str
@@ -101,6 +88,7 @@ class RunConfig:
     n_train: int | None = None
     probe_size: int = 256
     dtype: str = "float32"
+    val_fraction: float = 0.2
     version: int = RECORD_VERSION
 
     def __post_init__(self) -> None:
@@ -139,7 +127,7 @@ class RunConfig:
         if unknown:
             raise ValueError(f"RunConfig: unknown fields {sorted(unknown)}")
         d = dict(d)
-        for name in ("bias_init", "lr", "momentum", "l1", "l2", "target_error"):
+        for name in ("bias_init", "lr", "momentum", "l1", "l2", "target_error", "val_fraction"):
             if name in d:
                 d[name] = _float(d[name])
         if d.get("clip_norm") is not None:
@@ -211,8 +199,12 @@ class LayerStats:
 class RunResult:
     """Everything one run produced. ``status="diverged"`` runs are results too (not retried).
 
-    ``test_accuracy`` is ``None`` for regression; ``extra`` holds claim-specific scalars
-    (weight sparsity, test MSE, ...) as sorted ``(name, value)`` pairs.
+    ``test_*``, ``train_*`` and ``val_*`` are measured once, on the weights of
+    ``selected_epoch``: the epoch (0 = untrained) with the best validation metric (accuracy,
+    then loss; loss for regression). ``epochs`` holds the per-epoch curves (their ``val_*`` are
+    validation, never test). ``size_*`` are the split sizes. ``test_accuracy`` is ``None`` for
+    regression; ``extra`` holds claim-specific scalars (weight sparsity, test MSE, ...) as sorted
+    ``(name, value)`` pairs.
     """
 
     config: RunConfig
@@ -229,6 +221,12 @@ class RunResult:
     flags: tuple[str, ...] = ()
     extra: tuple[tuple[str, float], ...] = ()
     message: str = ""
+    selected_epoch: int | None = None
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+    size_train: int = 0
+    size_validation: int = 0
+    size_test: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "extra", _pairs(self.extra))
@@ -272,6 +270,12 @@ class RunResult:
             "flags": list(self.flags),
             "extra": encode(dict(self.extra)),
             "message": self.message,
+            "selected_epoch": self.selected_epoch,
+            "val_loss": encode(self.val_loss),
+            "val_accuracy": encode(self.val_accuracy),
+            "size_train": self.size_train,
+            "size_validation": self.size_validation,
+            "size_test": self.size_test,
         }
 
     @classmethod
@@ -284,14 +288,19 @@ class RunResult:
             train_loss=_float(d.get("train_loss")),
             train_accuracy=_float(d.get("train_accuracy")),
             epochs_run=int(d["epochs_run"]),
-            epochs_to_target=None if d.get("epochs_to_target") is None
-            else int(d["epochs_to_target"]),
+            epochs_to_target=int_or_none(d.get("epochs_to_target")),
             wall_seconds=float(d["wall_seconds"]),
             epochs=tuple(EpochStats.from_dict(e) for e in d.get("epochs", ())),
             layers=tuple(LayerStats.from_dict(r) for r in d.get("layers", ())),
             flags=tuple(d.get("flags", ())),
             extra=tuple((k, _float(v)) for k, v in dict(d.get("extra", {})).items()),
             message=d.get("message", ""),
+            selected_epoch=int_or_none(d.get("selected_epoch")),
+            val_loss=_float(d.get("val_loss")),
+            val_accuracy=_float(d.get("val_accuracy")),
+            size_train=int(d.get("size_train", 0)),
+            size_validation=int(d.get("size_validation", 0)),
+            size_test=int(d.get("size_test", 0)),
         )
 
     def to_json(self) -> str:
@@ -300,155 +309,3 @@ class RunResult:
     @classmethod
     def from_json(cls, text: str) -> RunResult:
         return cls.from_dict(json.loads(text))
-
-
-# --------------------------------------------------------------------------- conclusions
-@dataclass(frozen=True)
-class Estimate:
-    """A mean over seeds with its two-sided t-based confidence interval."""
-
-    mean: float
-    low: float
-    high: float
-    n: int
-    sd: float
-    level: float = 0.95
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode(asdict(self))
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Estimate:
-        return cls(mean=_float(d["mean"]), low=_float(d["low"]), high=_float(d["high"]),
-                   n=int(d["n"]), sd=_float(d["sd"]), level=float(d.get("level", 0.95)))
-
-
-@dataclass(frozen=True)
-class Effect:
-    """One tested effect: ``estimate`` of (claimed side) minus (other side), oriented so that a
-    positive value is what the claim predicts, with a Welch CI at ``level`` and p-value."""
-
-    name: str
-    estimate: float
-    low: float
-    high: float
-    level: float
-    p_value: float
-    cohen_d: float
-    n_a: int
-    n_b: int
-    unit: str = ""
-    verdict: Verdict = "inconclusive"
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode(asdict(self))
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Effect:
-        return cls(name=d["name"], estimate=_float(d["estimate"]), low=_float(d["low"]),
-                   high=_float(d["high"]), level=float(d["level"]), p_value=_float(d["p_value"]),
-                   cohen_d=_float(d["cohen_d"]), n_a=int(d["n_a"]), n_b=int(d["n_b"]),
-                   unit=d.get("unit", ""), verdict=d.get("verdict", "inconclusive"))
-
-
-@dataclass(frozen=True)
-class Table:
-    """A small table for the report: a title, column names and rows of cells (str or float)."""
-
-    title: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode({"title": self.title, "columns": self.columns, "rows": self.rows})
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Table:
-        return cls(title=d["title"], columns=tuple(d["columns"]),
-                   rows=tuple(tuple(r) for r in d["rows"]))
-
-
-@dataclass(frozen=True)
-class Series:
-    """A named curve for the report: ``x`` and ``y`` of equal length (``None`` = gap)."""
-
-    name: str
-    x: tuple[float, ...]
-    y: tuple[float | None, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return encode({"name": self.name, "x": self.x, "y": self.y})
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Series:
-        return cls(name=d["name"], x=tuple(_float(v) for v in d["x"]),
-                   y=tuple(_float(v) for v in d["y"]))
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A line chart for the report (rendered as inline SVG, hover shows the values)."""
-
-    title: str
-    xlabel: str
-    ylabel: str
-    series: tuple[Series, ...]
-    logy: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"title": self.title, "xlabel": self.xlabel, "ylabel": self.ylabel,
-                "series": [s.to_dict() for s in self.series], "logy": self.logy}
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Chart:
-        return cls(title=d["title"], xlabel=d["xlabel"], ylabel=d["ylabel"],
-                   series=tuple(Series.from_dict(s) for s in d["series"]),
-                   logy=bool(d.get("logy", False)))
-
-
-@dataclass(frozen=True)
-class ClaimResult:
-    """The verdict of one claim of the articles, computed from its runs.
-
-    ``verdict`` combines the ``effects`` as the claim's ``rule`` says; ``method`` says what was
-    run and how the effects were tested (including the multiple-comparison handling).
-    """
-
-    name: str
-    number: int
-    title: str
-    statement: str
-    source: str
-    verdict: Verdict
-    effects: tuple[Effect, ...]
-    method: str
-    rule: str
-    n_seeds: int
-    run_keys: tuple[str, ...] = ()
-    tables: tuple[Table, ...] = ()
-    charts: tuple[Chart, ...] = ()
-    seconds: float = 0.0
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name, "number": self.number, "title": self.title,
-            "statement": self.statement, "source": self.source, "verdict": self.verdict,
-            "effects": [e.to_dict() for e in self.effects], "method": self.method,
-            "rule": self.rule, "n_seeds": self.n_seeds, "run_keys": list(self.run_keys),
-            "tables": [t.to_dict() for t in self.tables],
-            "charts": [c.to_dict() for c in self.charts],
-            "seconds": self.seconds, "notes": list(self.notes),
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> ClaimResult:
-        return cls(
-            name=d["name"], number=int(d["number"]), title=d["title"], statement=d["statement"],
-            source=d["source"], verdict=d["verdict"],
-            effects=tuple(Effect.from_dict(e) for e in d["effects"]), method=d["method"],
-            rule=d["rule"], n_seeds=int(d["n_seeds"]), run_keys=tuple(d.get("run_keys", ())),
-            tables=tuple(Table.from_dict(t) for t in d.get("tables", ())),
-            charts=tuple(Chart.from_dict(c) for c in d.get("charts", ())),
-            seconds=float(d.get("seconds", 0.0)), notes=tuple(d.get("notes", ())),
-        )

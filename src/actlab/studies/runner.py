@@ -1,9 +1,10 @@
 """Run training configurations: one run (:func:`run_one`), many runs resumably (:func:`run_many`).
 
 A run is an MLP of ``depth`` hidden layers (Dense + catalogue activation) trained by
-``actlab.nn.fit`` with the :class:`actlab.diagnostics.Diagnostics` callback, then evaluated on
-the test split. Runs are deterministic given their :class:`RunConfig` (its ``seed`` draws the
-initial weights and the batch order; the data set is the same for every seed).
+``actlab.nn.fit`` with the :class:`actlab.diagnostics.Diagnostics` callback under the protocol of
+:mod:`actlab.studies.protocol`: its ``seed`` draws the initial weights, the batch order and the
+train/validation split; the epoch is selected on validation and the fixed test split is
+evaluated once, at that epoch. Runs are deterministic given their :class:`RunConfig`.
 
 :func:`run_many` skips configurations already in the store, runs the rest (in parallel through
 joblib when ``jobs > 1``) and writes each finished run to the store as soon as it arrives, in its
@@ -162,9 +163,23 @@ def _finite(v: Any) -> float | None:
     return None if v is None else float(v)
 
 
+def _evaluator(cfg: RunConfig, ds: Any, loss: Any, X: np.ndarray, y_raw: np.ndarray,
+               dtype: np.dtype) -> Callable[[Any], tuple[float | None, float]]:
+    """``model -> (accuracy or None, loss)`` on ``(X, y_raw)``: the one evaluation of the study."""
+    y, _ = _targets(cfg, ds, y_raw, dtype)
+
+    def evaluate(model: Any) -> tuple[float | None, float]:
+        pred = model.forward(X, training=False)
+        return _accuracy(cfg, ds, pred, y_raw), float(loss.value(pred, y))
+
+    return evaluate
+
+
 def run_one(cfg: RunConfig, ds: Any = None, *, extra: Callable[[Any, Any], dict] | None = None
             ) -> RunResult:
-    """Train and evaluate one configuration. ``extra(model, ds)`` may add scalars to the result.
+    """Train and evaluate one configuration under the protocol of
+    :mod:`actlab.studies.protocol`. ``extra(model, ds)`` may add scalars to the result (it sees
+    the selected weights and the data set).
 
     A run whose loss becomes non-finite is a result with ``status="diverged"``.
     """
@@ -173,30 +188,33 @@ def run_one(cfg: RunConfig, ds: Any = None, *, extra: Callable[[Any, Any], dict]
     from actlab.nn.optim import get_optimizer
     from actlab.nn.train import TrainingDiverged, fit
 
+    from .protocol import SelectEpoch, overfitting, split_validation
+
     t0 = time.perf_counter()
     if ds is None:
         ds = load_dataset(cfg.dataset)
     dtype = np.dtype(cfg.dtype)
-    X, Xt = ds.X_train.astype(dtype), ds.X_test.astype(dtype)
-    y, n_out = _targets(cfg, ds, ds.y_train, dtype)
-    yt, _ = _targets(cfg, ds, ds.y_test, dtype)
+    sp = split_validation(ds, cfg.seed, cfg.val_fraction)
+    X, y_raw = sp.X_train.astype(dtype), sp.y_train
     if cfg.n_train is not None and cfg.n_train < len(X):
-        X, y = X[: cfg.n_train], y[: cfg.n_train]
+        X, y_raw = X[: cfg.n_train], y_raw[: cfg.n_train]
+    y, n_out = _targets(cfg, ds, y_raw, dtype)
     model = build_model(cfg, X.shape[1], n_out)
     loss = get_loss(_loss_name(cfg, ds))
+    select = SelectEpoch(_evaluator(cfg, ds, loss, sp.X_val.astype(dtype), sp.y_val, dtype))
+    select.start(model)
     diag = Diagnostics(probe_size=cfg.probe_size, seed=0, loss=loss)
     opt_kw = {"momentum": cfg.momentum} if cfg.optimizer == "sgd" and cfg.momentum else {}
     optimizer = get_optimizer(cfg.optimizer, lr=cfg.lr, **opt_kw)
     status, message = "finished", ""
-    callbacks: list[Any] = [diag]
+    callbacks: list[Any] = [diag, select]
     if cfg.stop_at_target:
         callbacks.append(_StopAtTarget(cfg.target_error))
     with np.errstate(all="ignore"):  # a diverging run is a result, not a warning
         try:
             history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=cfg.epochs,
-                          batch_size=cfg.batch_size, seed=cfg.seed, validation=(Xt, yt),
-                          callbacks=callbacks, clip_norm=cfg.clip_norm, l1=cfg.l1, l2=cfg.l2,
-                          progress=False)
+                          batch_size=cfg.batch_size, seed=cfg.seed, callbacks=callbacks,
+                          clip_norm=cfg.clip_norm, l1=cfg.l1, l2=cfg.l2, progress=False)
             if history.interrupted:  # fit swallows Ctrl-C; an interrupted run is no result
                 raise KeyboardInterrupt
             records = list(history)
@@ -206,17 +224,24 @@ def run_one(cfg: RunConfig, ds: Any = None, *, extra: Callable[[Any, Any], dict]
             diag.on_epoch_end(exc.epoch, model, None)  # the partial epoch's gradient norms
     epochs = tuple(
         EpochStats(epoch=int(r.epoch), train_loss=float(r.train_loss),
-                   train_accuracy=_finite(r.train_accuracy), val_loss=_finite(r.val_loss),
-                   val_accuracy=_finite(r.val_accuracy), seconds=float(r.seconds))
+                   train_accuracy=_finite(r.train_accuracy),
+                   val_loss=select.curve.get(int(r.epoch), (None, None))[1],
+                   val_accuracy=select.curve.get(int(r.epoch), (None, None))[0],
+                   seconds=float(r.seconds))
         for r in records
     )
+    flags = list(diag.flags)
+    over = overfitting(epochs)
+    if over is not None:
+        flags.append(f"overfitting: validation loss rises after epoch {over} while training "
+                     "loss falls")
+    selected = select.restore(model)
     with np.errstate(all="ignore"):
-        pred = model.forward(Xt, training=False)
-        test_loss = float(loss.value(pred, yt))
-        test_acc = _accuracy(cfg, ds, pred, ds.y_test)
-        train_pred = model.forward(X, training=False)
-        train_loss = float(loss.value(train_pred, y))
-        train_acc = _accuracy(cfg, ds, train_pred, ds.y_train[: len(X)])
+        val_acc, val_loss = select.curve.get(selected, (None, math.nan)) \
+            if selected is not None else (None, math.nan)
+        test_acc, test_loss = _evaluator(cfg, ds, loss, sp.X_test.astype(dtype), sp.y_test,
+                                         dtype)(model)
+        train_acc, train_loss = _evaluator(cfg, ds, loss, X, y_raw, dtype)(model)
     if not math.isfinite(test_loss):
         status = "diverged"
     extras = dict(extra(model, ds)) if extra is not None else {}
@@ -225,7 +250,9 @@ def run_one(cfg: RunConfig, ds: Any = None, *, extra: Callable[[Any, Any], dict]
         train_loss=train_loss, train_accuracy=train_acc, epochs_run=len(epochs),
         epochs_to_target=_first_reach(epochs, cfg.target_error),
         wall_seconds=time.perf_counter() - t0, epochs=epochs, layers=tuple(diag.records),
-        flags=tuple(diag.flags), extra=tuple(extras.items()), message=message,
+        flags=tuple(flags), extra=tuple(extras.items()), message=message,
+        selected_epoch=selected, val_loss=val_loss, val_accuracy=val_acc,
+        size_train=len(X), size_validation=len(sp.y_val), size_test=len(sp.y_test),
     )
 
 
@@ -294,11 +321,14 @@ def run_many(
     desc: str = "runs",
     extra: Callable[[Any, Any], dict] | None = None,
     log: Callable[[str], None] | None = print,
+    bar: Any = None,
 ) -> tuple[list[RunResult], int]:
     """Results for ``configs`` (in order) and how many were reused from the store.
 
     Finished runs are written to ``store`` one transaction each as they arrive. ``extra`` must
-    be a module-level function when ``jobs > 1`` (it is sent to worker processes).
+    be a module-level function when ``jobs > 1`` (it is sent to worker processes). ``bar``: a
+    tqdm-like progress bar of a whole study to advance (instead of one of this call's own);
+    reused runs are taken off its total.
     """
     configs = list(configs)
     keys = [c.key for c in configs]
@@ -311,12 +341,17 @@ def run_many(
     if log is not None:
         log(f"{desc}: {len(set(keys))} runs, {n_reused} reused from {store.path.name}, "
             f"{len(todo)} to run" + (f" on {jobs} processes" if todo and jobs > 1 else ""))
+    own = bar is None
+    if not own:
+        bar.total = max(bar.n + len(todo), bar.total - (len(keys) - len(todo)))
+        bar.refresh()
     if todo:
         from tqdm.auto import tqdm
 
         datasets = {name: load_dataset(name) for name in {c.dataset for c in todo.values()}}
-        bar = tqdm(total=len(todo), desc=desc, unit="run", disable=not progress, leave=True,
-                   dynamic_ncols=True)
+        if own:
+            bar = tqdm(total=len(todo), desc=desc, unit="run", disable=not progress,
+                       leave=True, dynamic_ncols=True)
         try:
             for result in _execute(list(todo.values()), datasets, jobs, extra):
                 store.put(result)
@@ -324,7 +359,8 @@ def run_many(
                 bar.set_postfix_str(f"{result.config.label()} seed {result.config.seed}",
                                     refresh=False)
         finally:
-            bar.close()
+            if own:
+                bar.close()
     results = store.results(keys)
     return results, n_reused
 

@@ -31,7 +31,8 @@ from .records import EpochStats, LayerStats, RunConfig, RunResult, encode
 
 _CONFIG_COLUMNS = [f.name for f in fields(RunConfig)]
 _RESULT_COLUMNS = ["status", "test_loss", "test_accuracy", "train_loss", "train_accuracy",
-                   "epochs_run", "epochs_to_target", "wall_seconds"]
+                   "epochs_run", "epochs_to_target", "wall_seconds", "selected_epoch",
+                   "val_loss", "val_accuracy", "size_train", "size_validation", "size_test"]
 _EPOCH_COLUMNS = [f.name for f in fields(EpochStats)]
 _LAYER_COLUMNS = [f.name for f in fields(LayerStats)]
 
@@ -42,7 +43,8 @@ def _sql_type(name: str) -> str:
         return "TEXT"
     if name in ("seed", "depth", "width", "epochs", "batch_size", "n_train", "probe_size",
                 "stop_at_target",
-                "version", "epochs_run", "epochs_to_target", "epoch", "layer", "units"):
+                "version", "epochs_run", "epochs_to_target", "epoch", "layer", "units",
+                "selected_epoch", "size_train", "size_validation", "size_test"):
         return "INTEGER"
     return "REAL"
 
@@ -65,8 +67,8 @@ CREATE TABLE IF NOT EXISTS layers (
     PRIMARY KEY (key, epoch, layer)
 );
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, json TEXT NOT NULL, updated TEXT);
-CREATE INDEX IF NOT EXISTS runs_by_activation ON runs (dataset, activation, seed);
 """
+_INDEX = "CREATE INDEX IF NOT EXISTS runs_by_activation ON runs (dataset, activation, seed)"
 
 
 def _sql(value: Any) -> Any:
@@ -90,6 +92,22 @@ class Store:
         self._conn.execute("PRAGMA foreign_keys=ON")
         with self._conn:
             self._conn.executescript(_SCHEMA)
+            self._add_missing_columns()
+            self._conn.execute(_INDEX)
+
+    def _add_missing_columns(self) -> None:
+        """A database written by an older actlab lacks the newer columns: add them (empty).
+
+        Its old runs keep their old configuration keys, so they are simply never reused."""
+        texts = ("flags", "extra", "message", "finished_at")
+        for table, cols in (("runs", [*_CONFIG_COLUMNS, *_RESULT_COLUMNS, *texts]),
+                            ("epochs", _EPOCH_COLUMNS), ("layers", _LAYER_COLUMNS)):
+            have = {r[1] for r in self._conn.execute(f"PRAGMA table_info({table})")}
+            for c in cols:
+                if c not in have:
+                    text = c in texts or (table == "layers" and c == "activation")
+                    kind = "TEXT" if text else _sql_type(c)
+                    self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {c} {kind}")
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
@@ -167,6 +185,8 @@ class Store:
             return None
         config = RunConfig.from_dict(json.loads(row[0]))
         res = dict(zip(_RESULT_COLUMNS, row[1:1 + len(_RESULT_COLUMNS)]))
+        for c in ("size_train", "size_validation", "size_test"):
+            res[c] = int(res[c] or 0)
         flags, extra, message = row[1 + len(_RESULT_COLUMNS):]
         epochs = tuple(
             EpochStats(**dict(zip(_EPOCH_COLUMNS, r))) for r in self._conn.execute(
