@@ -176,6 +176,31 @@ def _1d(a: np.ndarray | None) -> np.ndarray | None:
     return a.reshape(1) if a is not None and a.ndim == 0 else a
 
 
+def _plain_arrays(g: Any, x: Any, y: Any) -> bool:
+    """g, x (and y unless None): C-contiguous arrays of one shape and dtype, not 0-d."""
+    return (type(g) is np.ndarray and type(x) is np.ndarray and x.ndim > 0
+            and g.shape == x.shape and g.dtype == x.dtype
+            and g.flags.c_contiguous and x.flags.c_contiguous
+            and (y is None or (type(y) is np.ndarray and y.shape == x.shape
+                               and y.dtype == x.dtype and y.flags.c_contiguous)))
+
+
+def _plain_out(out: Any, rows: bool, x: np.ndarray, *others: np.ndarray | None) -> bool:
+    """``out`` is None, or a C-contiguous array like ``x`` that overlaps none of the inputs
+    (distinct arrays owning their memory never do) or, for elementwise kernels (not ``rows``,
+    which read a row again after writing it), is one of them: the compiled kernels may then
+    write it directly."""
+    if out is None:
+        return True
+    if not (type(out) is np.ndarray and out.shape == x.shape and out.dtype == x.dtype
+            and out.flags.c_contiguous and out.flags.writeable):
+        return False
+    return all(a is None or (a is out and not rows)
+               or (a is not out and ((a.base is None and out.base is None)
+                                     or not np.may_share_memory(a, out)))
+               for a in (x, *others))
+
+
 def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> None:
     if not isinstance(out, np.ndarray):
         raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
@@ -223,13 +248,14 @@ class Activation:
     vector-Jacobian product and ``f.info`` the property sheet.
     """
 
-    __slots__ = ("spec", "params", "_info", "_wide")
+    __slots__ = ("spec", "params", "_info", "_wide", "_kernels")
 
     def __init__(self, spec: Spec, params: dict[str, Any]) -> None:
         self.spec = spec
         self.params = dict(params)
         self._info: Info | None = None
         self._wide = _needs_float64(self.params)
+        self._kernels: dict[tuple[str, np.dtype], tuple[int, Any]] = {}
 
     # ------------------------------------------------------------------ identity
     @property
@@ -291,19 +317,42 @@ class Activation:
                                          xlabel="x"), record_table(self.info))
 
     # ------------------------------------------------------------------ evaluation
+    def _bound(self, kind: str, dtype: np.dtype):
+        """The compiled kernel for ``kind`` at ``dtype`` (``None``: NumPy), cached per instance."""
+        key = (kind, dtype)
+        hit = self._kernels.get(key)
+        if hit is None or hit[0] is not _fast._ENABLED:  # rebind after set_enabled
+            hit = self._kernels[key] = (_fast._ENABLED, _fast.bind(self.name, kind, dtype,
+                                                                   self.params))
+        return hit[1]
+
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
+        if (not self._wide and type(x) is np.ndarray and x.ndim and x.flags.c_contiguous
+                and _plain_out(out, self.spec.vector, x)):
+            fast = self._bound(kind, x.dtype)  # the engine's hot path: straight to the kernel
+            if fast is not None:
+                return fast(x, np.empty_like(x) if out is None else out)
         a, dtype, scalar = _prepare(x)
         a = _compute_dtype(a, self._wide)
-        kernel = _fast.lookup(self.name, kind, a.dtype) or getattr(self.spec, kind)
+        if not a.flags.c_contiguous:
+            a = np.ascontiguousarray(a)  # one kernel for every layout: identical results
         if out is not None:
             _check_out(out, a.shape, dtype)
             # kernels read x after writing out: f(x, out=x) computes into a temporary
-            usable = out.dtype == a.dtype and not np.may_share_memory(out, a)
+            usable = (out.dtype == a.dtype and out.flags.c_contiguous
+                      and not np.may_share_memory(out, a))
             dst = out if usable else np.empty_like(a)
         else:
             dst = np.empty_like(a)
-        with np.errstate(all="ignore"):
-            res = kernel(_1d(a), _1d(dst), **self.params).reshape(a.shape)
+        fast = self._bound(kind, a.dtype)
+        if fast is not None:
+            res = fast(a, dst) if a.ndim else fast(_1d(a), _1d(dst)).reshape(())
+        else:
+            with np.errstate(all="ignore"):
+                kernel = getattr(self.spec, kind)
+                res = kernel(_1d(a), _1d(dst), **self.params).reshape(a.shape)
+        if res is out or (out is None and res.dtype == dtype):
+            return res[()] if scalar else res
         return _finish(res, dtype, scalar, out)
 
     def _masked(self, *arrays: Any) -> np.ndarray | None:
@@ -382,6 +431,11 @@ class Activation:
         from the output (``spec.y_exact``: relu, relu6, softmax, ...) then accept ``x=None``.
         ``y`` must have the shape of ``x``; masked arguments give a result masked where any is.
         """
+        if (not self._wide and _plain_arrays(g, x, y)
+                and _plain_out(out, self.spec.vector, g, x, y)):
+            fast = self._bound("vjp", x.dtype)  # the engine's hot path: straight to the kernel
+            if fast is not None:
+                return fast(g, x, y, np.empty_like(x) if out is None else out)
         mask = self._masked(g, x, y)
         if mask is not None:
             if out is not None:
@@ -408,22 +462,28 @@ class Activation:
         cdt = np.dtype(np.float32) if rdt == np.float16 else rdt  # dtype it is computed in
         if self._wide:
             cdt = np.dtype(np.float64)
-        ga = ga.astype(cdt, copy=False)
-        xa = None if xa is None else xa.astype(cdt, copy=False)
-        ya = None if ya is None else ya.astype(cdt, copy=False)
+        # C order for every operand: one kernel for every layout, identical results
+        ga = np.ascontiguousarray(ga, dtype=cdt)
+        xa = None if xa is None else np.ascontiguousarray(xa, dtype=cdt)
+        ya = None if ya is None else np.ascontiguousarray(ya, dtype=cdt)
         if out is not None:
             _check_out(out, shape, rdt)
-        usable = out is not None and out.dtype == cdt and not any(
+        usable = out is not None and out.dtype == cdt and out.flags.c_contiguous and not any(
             np.may_share_memory(out, v) for v in (ga, xa, ya) if v is not None
         )  # kernels read g, x, y after writing out: aliased outputs go through a temporary
         dst = out if usable else np.empty(shape, cdt)
-        with np.errstate(all="ignore"):
-            vjp = _fast.lookup(self.name, "vjp", cdt) or self.spec.vjp
-            if vjp is not None:
-                res = vjp(_1d(ga), _1d(xa), _1d(ya), _1d(dst), **self.params)
-            else:
-                df = _fast.lookup(self.name, "df", cdt) or self.spec.df
-                res = df(_1d(xa), _1d(dst), **self.params)
-                np.multiply(res, _1d(ga), out=res)
-            res = res.reshape(shape)
+        fast = self._bound("vjp", cdt)
+        if fast is not None:
+            res = (fast(ga, xa, ya, dst) if ga.ndim
+                   else fast(_1d(ga), _1d(xa), _1d(ya), _1d(dst)).reshape(()))
+        else:
+            with np.errstate(all="ignore"):
+                if self.spec.vjp is not None:
+                    res = self.spec.vjp(_1d(ga), _1d(xa), _1d(ya), _1d(dst), **self.params)
+                else:
+                    res = self.spec.df(_1d(xa), _1d(dst), **self.params)
+                    np.multiply(res, _1d(ga), out=res)
+                res = res.reshape(shape)
+        if res is out or (out is None and res.dtype == rdt):
+            return res[()] if scalar else res
         return _finish(res, rdt, scalar, out)

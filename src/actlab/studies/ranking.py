@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as _st
 
-from .intervals import LEVEL, Correction, Diff, Values, _clean, _seq, correct, difference
+from .intervals import LEVEL, Correction, Diff, Values, _clean, _seq, _st, correct, difference
 
 
 @dataclass(frozen=True)
@@ -206,7 +205,7 @@ def outlier(values: Values, alpha: float = 0.05) -> Outlier:
     dev = np.abs(x - x.mean())
     i = int(np.argmax(dev))
     g = float(dev[i]) / sd
-    t = float(_st.t.ppf(1 - alpha / (2 * n), n - 2))
+    t = float(_st().t.ppf(1 - alpha / (2 * n), n - 2))
     crit = (n - 1) / math.sqrt(n) * math.sqrt(t * t / (n - 2 + t * t))
     share = float(dev[i] ** 2 / np.sum(dev**2))
     rest = np.delete(x, i)
