@@ -11,15 +11,11 @@ import pytest
 
 import actlab
 
-# Modules being split or rewritten on other branches; their examples run in the module's own
-# namespace through --doctest-modules, and join this check once those branches land.
-PENDING = {"actlab.nn.conv", "actlab.studies.records", "actlab.studies.claims"}
-
 
 def _modules() -> list[str]:
     out = []
     for m in pkgutil.walk_packages(actlab.__path__, "actlab."):
-        if m.name.endswith(("__main__", "_torch_modules")) or m.name in PENDING:
+        if m.name.endswith(("__main__", "_torch_modules")):
             continue
         out.append(m.name)
     return out

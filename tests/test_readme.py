@@ -49,7 +49,10 @@ def _commands() -> list[list[str]]:
         for line in block.splitlines():
             line = line.split("#", 1)[0].strip().rstrip("&").strip()
             if line:
-                out.append(shlex.split(line))
+                argv = shlex.split(line)
+                ends = (">", ">>", "|", "||", "&&", "2>", ";")
+                cut = [i for i, a in enumerate(argv) if a in ends]
+                out.append(argv[:cut[0]] if cut else argv)  # the command, not its redirection
     return out
 
 

@@ -162,7 +162,7 @@ def run_compare(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        from actlab.studies.codec import encode
+        from actlab._util_codec import encode
 
         print(json.dumps(encode(summary(res)), indent=1))
         return 0

@@ -14,6 +14,8 @@ tested against. The layers gather every receptive field into one matrix (*im2col
 batch costs one matrix product forward and two backward; ``col2im`` scatters the column gradients
 back, summing where windows overlap.
 
+>>> import numpy as np
+>>> from actlab.nn.conv import conv2d_naive
 >>> x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)          # 1..9
 >>> w = np.array([[[[-1.0, 0.0], [0.0, 1.0]]]])
 >>> conv2d_naive(x, w)[0, 0]

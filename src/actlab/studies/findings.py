@@ -4,6 +4,7 @@ Split out of :mod:`actlab.studies.records` (which re-exports every name here); t
 conventions apply (non-finite floats as ``"nan"``/``"inf"`` strings, see
 :func:`actlab.studies.records.encode`).
 
+>>> from actlab.studies.findings import Estimate
 >>> e = Estimate(0.5, 0.4, 0.6, 5, 0.1)
 >>> Estimate.from_dict(e.to_dict()) == e
 True
@@ -16,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .._util_html import HTMLRepr
-from .codec import encode, float_or_none as _float
+from .._util_codec import encode, float_or_none as _float
 
 Verdict = Literal["supported", "not supported", "inconclusive"]
 

@@ -3,6 +3,7 @@
 The pure numerical core of :mod:`actlab.studies.stats` (whose docstring states the contract);
 import it from there.
 
+>>> from actlab.studies.intervals import difference
 >>> difference({0: 2.0, 1: 3.0}, {0: 1.0, 1: 1.5}).method, difference([2.0, 3.0], [1.0, 1.5]).method
 ('paired t', 'welch')
 """

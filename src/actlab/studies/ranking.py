@@ -5,6 +5,7 @@ difference is paired by seed where possible (Welch otherwise), corrected over al
 of the call (Holm by default), and an ordering is stated only when its corrected interval
 excludes 0.
 
+>>> from actlab.studies.ranking import tied_with_best
 >>> r = tied_with_best({"a": [0.90, 0.91, 0.89], "b": [0.90, 0.92, 0.88],
 ...                     "c": [0.50, 0.51, 0.49]}, metric="accuracy")
 >>> r.best, r.worse
