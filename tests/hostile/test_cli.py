@@ -145,7 +145,7 @@ def test_ctrl_c_at_any_moment_exits_130_without_traceback():
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=120)
         if "Traceback" in err:
             # only possible before actlab's first line runs: pip's launcher imports `re`
             # first (a window of a few ms, longer on a loaded machine), out of our reach

@@ -90,7 +90,7 @@ def test_ctrl_c_stops_cleanly(tmp_path):
     db = tmp_path / "results.sqlite"
     _wait_for_runs(proc, db, 1)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "interrupted" in err and "rerun the same command" in err
     assert "Traceback" not in err

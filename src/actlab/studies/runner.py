@@ -270,29 +270,47 @@ class _StopAtTarget(Callback):
 _WATCHDOG: list[int] = []
 
 
-def _exit_with_parent() -> None:
-    """In a worker process: exit as soon as the process that started it is gone.
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def _exit_with_parent(study: int) -> None:
+    """In a worker process: exit as soon as the study process ``study`` (its pid) is gone.
 
     A study killed with SIGKILL cannot stop its workers; without this they would finish their
-    run and then wait for more work (loky's idle timeout does not fire for orphans).
+    run and then wait for more work (loky's idle timeout does not fire for orphans). The study's
+    pid comes with the task, so a worker that picks up a queued task after the study died (it is
+    an orphan already, its parent pid is no longer the study's) leaves at once as well.
     """
     if _WATCHDOG:
         return
     parent = os.getppid()
     _WATCHDOG.append(parent)
 
+    def gone() -> bool:
+        return os.getppid() != parent or not _alive(study)
+
+    if gone():
+        os._exit(1)
+
     def watch() -> None:
         while True:
             time.sleep(0.5)
-            if os.getppid() != parent:
+            if gone():
                 os._exit(1)
 
     threading.Thread(target=watch, name="actlab-parent-watchdog", daemon=True).start()
 
 
-def _task(cfg: RunConfig, ds: Any, extra: Any, worker: bool = False) -> RunResult:
-    if worker:
-        _exit_with_parent()
+def _task(cfg: RunConfig, ds: Any, extra: Any, study: int | None = None) -> RunResult:
+    if study is not None:  # in a worker process this study started: leave when it is gone
+        _exit_with_parent(study)
     # one BLAS thread per run: the matrices are small, and on a shared machine a second BLAS
     # thread made a 4 x 128 MLP five times slower (measured); parallelism is across runs
     try:
@@ -372,7 +390,7 @@ def _execute(todo: list[RunConfig], datasets: dict[str, Any], jobs: int,
     # the longest runs first keeps every worker busy until the end
     todo = sorted(todo, key=lambda c: -(c.epochs * c.depth * c.width)) if jobs > 1 else todo
     tasks = [(cfg, datasets[cfg.dataset], extra) for cfg in todo]
-    return parallel.execute(_task, tasks, jobs=jobs, child_kwargs={"worker": True})
+    return parallel.execute(_task, tasks, jobs=jobs, child_kwargs={"study": os.getpid()})
 
 
 def with_seeds(configs: Iterable[RunConfig], seeds: Iterable[int]) -> list[RunConfig]:
