@@ -337,3 +337,19 @@ def test_scope_and_cross_reference_explain_a_disagreement():
     assert "They disagree; the designs differ in depth, budget" in x.text
     clip = claims.scope(CLAIMS["gradient-clipping"])
     assert clip.verdict == "not run" and clip.metric == ""
+
+
+def test_an_effect_without_a_unit_is_refused():
+    from dataclasses import replace
+
+    from actlab.studies import stats
+
+    claim = CLAIMS["tanh-faster-than-sigmoid"]
+    ev = _evidence(claim, lambda c, s: {"loss": 0.8 + 0.03 * _noise(s)})
+    assert all(e.unit for e in claims.evaluate(claim, ev).effects)
+
+    def bare(ev):
+        es = stats.effects([stats.Test("a - b", {0: 1.0, 1: 2.0}, {0: 0.5, 1: 1.0})])
+        return es, [], [], []
+    with pytest.raises(ValueError, match="without a unit: a - b"):
+        claims.evaluate(replace(claim, analyse=bare), ev)
