@@ -337,4 +337,3 @@ def test_scope_and_cross_reference_explain_a_disagreement():
     assert "They disagree; the designs differ in depth, budget" in x.text
     clip = claims.scope(CLAIMS["gradient-clipping"])
     assert clip.verdict == "not run" and clip.metric == ""
-
