@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 from html import unescape
 import json
 import re
@@ -38,9 +40,11 @@ def tuned(tmp_path_factory):
     out = tmp_path_factory.mktemp("tuned")
     spec = CompareSpec.for_budget("quick", activations=("relu", "sigmoid"), dataset="digits",
                                   depth=2, width=8, epochs=4, seeds=3, batch_size=128)
-    res = run_compare(spec, out, jobs=1, progress=False, log=None)
+    bar = io.StringIO()
+    with contextlib.redirect_stderr(bar):  # the whole study's progress bar
+        res = run_compare(spec, out, jobs=1, progress=True, log=None)
     write_report(out, figures=False)
-    return spec, res, out
+    return spec, res, out, bar.getvalue()
 
 
 def test_default_set_is_in_the_registry():
@@ -119,7 +123,7 @@ def test_rerun_reuses_every_finished_run(study):
 
 
 def test_tuned_study_tunes_each_activation_on_validation(tuned):
-    spec, res, out = tuned
+    spec, res, out, _ = tuned
     grid = spec.validate().lr_grid()
     assert len(grid) >= 5 and round(grid[-1] / grid[0], 9) >= 30
     assert set(res.tuning) == {"relu", "sigmoid"}
@@ -134,7 +138,7 @@ def test_tuned_study_tunes_each_activation_on_validation(tuned):
 
 
 def test_summary_json_schema(tuned):
-    spec, res, out = tuned
+    spec, res, out, _ = tuned
     d = json.loads((out / "summary.json").read_text())
     assert set(KEYS) <= set(d)
     assert d["selection"] == "validation" and d["dataset"] == "digits"
@@ -164,3 +168,47 @@ def test_one_seed_explains_itself(tmp_path):
     text = res.recommendation.text
     assert "--seeds 2" in text and "no difference can be told from noise" in text
     assert "is not compared" not in text
+
+
+def test_progress_covers_the_whole_study_with_an_estimate(tuned):
+    spec, res, out, text = tuned
+    frames = re.findall(r"compare: (\d+)/(\d+) runs \|[^\n\r]*\[([^\]]*) elapsed, ~([^\]]*) "
+                        r"left\]", text)
+    assert frames, text[-500:]
+    done, total, _, _ = frames[-1]
+    # tuning and final runs in one bar; runs reused from the store are taken off its total
+    assert int(done) == int(total) == res.total_runs - res.reused
+    assert int(frames[0][1]) == planned_runs(spec.validate())
+
+
+def test_report_shows_the_sweep_splits_protocol_and_flags(tuned):
+    spec, res, out, _ = tuned
+    html = unescape((out / "index.html").read_text())
+    answer = html[html.index('id="answer"'):html.index('id="protocol"')]
+    for col in ("lr (tuned)", "diverged", "overfitting (runs)", "saturated activations",
+                "flags"):
+        assert col in answer  # the flags stand beside the recommendation
+    assert res.recommendation.text in answer
+    d = json.loads((out / "summary.json").read_text())
+    protocol = html[html.index('id="protocol"'):html.index('id="tuning"')]
+    sp = d["split"]
+    assert (f"train {sp['train']}, validation {sp['validation']}, test {sp['test']}"
+            in protocol)
+    assert "validation split" in protocol and "evaluated once" in protocol
+    sweep = html[html.index('id="tuning"'):html.index('id="compare"')]
+    for lr in spec.validate().lr_grid():
+        assert f"lr {lr:.3g}" in sweep
+    for label, s in res.tuning.items():
+        row = sweep[sweep.index(f"<td>{label}</td>"):]
+        row = row[:row.index("</tr>")]
+        cells = re.findall(r"<td>(.*?)</td>", row)[1:-1]
+        assert len(cells) == len(s.grid) and all("%" in c and "n=" in c for c in cells)
+        assert sum("✔" in c for c in cells) == 1
+        p = {q.lr: q for q in s.points}[s.chosen]
+        chosen = [c for c in cells if "✔" in c][0]
+        assert f"{100 * p.score.mean:.1f} %" in chosen
+        # the chosen rate over every final seed, with its interval
+        assert p.score.n == spec.seeds and p.epochs == spec.epochs
+        assert f"[{100 * p.score.low:.1f}, {100 * p.score.high:.1f}]" in chosen
+        finals = [r.val_accuracy for r in res.results if r.config.label() == label]
+        assert abs(p.score.mean - sum(finals) / len(finals)) < 1e-12

@@ -150,7 +150,8 @@ def tuning_section(o: CompareOutcome, colors: dict[str, str]
                        colors=colors)
     out = ['<section id="tuning"><h2>Learning-rate tuning</h2>',
            "<p>Validation accuracy (mean over the rung's seeds, 95 % interval where there "
-           "are several) of every learning rate at the last rung it reached; ✔ = chosen. "
+           "are several) of every learning rate at the last rung it reached; ✔ = chosen, shown "
+           "over all seeds of the final runs (chosen before those ran). "
            "Short screening runs favour larger rates slightly; the finalists are compared "
            "at the full budget. A choice at the grid's edge means the best rate may lie "
            "outside the grid.</p>",

@@ -59,6 +59,9 @@ def evaluate(claim: Claim, evidence: Evidence | Mapping[str, Sequence[RunResult]
     """The verdict of ``claim`` from its evidence (or plain runs: condition -> runs)."""
     ev = evidence if isinstance(evidence, Evidence) else Evidence.of(evidence)
     effects, tables, charts, notes = claim.analyse(ev)
+    bare = [e.name for e in effects if not e.unit.strip()]
+    if bare:  # every effect is printed in its unit (pp, nats, epochs, ...), never bare
+        raise ValueError(f"claim {claim.name!r}: effect(s) without a unit: {', '.join(bare)}")
     n_seeds = min((len(v) for v in ev.runs.values()), default=0)
     tuned = [c for c in ev.runs if claim.tuned(c) or claim.sweep]
     lr_text = (" Learning rates: " + "; ".join(f"{c} {ev.chosen[c]:g}" for c in tuned

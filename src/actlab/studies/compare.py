@@ -32,7 +32,7 @@ from .records import RunConfig, RunResult
 from .runner import dataset_names, default_jobs, run_many
 from .._util_files import atomic_open
 from .store import Store
-from .tuning import Rung, Sweep, fixed_lr, lr_grid, total_runs, tune_lr
+from .tuning import Rung, Sweep, fixed_lr, lr_grid, total_runs, tune_lr, with_final
 
 #: The default activation set of ``actlab compare`` (names are checked against the registry).
 DEFAULT_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "relu6", "silu", "gelu")
@@ -313,6 +313,8 @@ def run_compare(
             chosen = {k: s.chosen for k, s in tuning.items()}
             configs = spec.configs(chosen)
             results = run(configs)
+            tuning = {k: with_final(s, [r for r in results if r.config.label() == k])
+                      for k, s in tuning.items()}
             seconds = time.perf_counter() - t0
             store.put_meta(META_KEY, {**spec.to_dict(), "chosen": chosen,
                                       "tuning": {k: s.to_dict() for k, s in tuning.items()},

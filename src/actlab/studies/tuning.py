@@ -173,5 +173,19 @@ def tune_lr(conditions: Mapping[str, RunConfig], run: Runner, *, grid: Sequence[
             for k in conditions}
 
 
+def with_final(sweep: Sweep, finals: Sequence[RunResult]) -> Sweep:
+    """``sweep`` with the chosen lr's point replaced by the validation scores of the final runs
+    at that lr (every seed at the full budget; rung ``len(rungs)``), so the chosen rate is shown
+    with an interval over all seeds. Selection is over; this only reports. A fixed lr or no
+    finals: ``sweep`` unchanged."""
+    runs = [r for r in finals if r.config.lr == sweep.chosen]
+    if sweep.fixed or not runs or not sweep.points:
+        return sweep
+    final = LrPoint(sweep.chosen, max(p.rung for p in sweep.points) + 1,
+                    max(r.config.epochs for r in runs), mean_ci([score(r) for r in runs]))
+    points = tuple(final if p.lr == sweep.chosen else p for p in sweep.points)
+    return Sweep(sweep.condition, sweep.grid, sweep.chosen, points, sweep.metric, sweep.fixed)
+
+
 def _finite(x: float) -> float:
     return x if math.isfinite(x) else -math.inf
