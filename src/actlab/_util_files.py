@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Iterator
@@ -72,7 +73,10 @@ def remove_stale(path: str | os.PathLike[str]) -> int:
     now = time.time()
     for p in candidates:
         try:
-            age = now - p.stat().st_mtime
+            st = p.lstat()
+            if not stat.S_ISREG(st.st_mode):  # mkstemp makes regular files: a link or a FIFO
+                continue  # of that name is someone else's (opening a FIFO would block)
+            age = now - st.st_mtime
             if fcntl is None:  # pragma: no cover - Windows: only the age tells
                 if age >= _STALE_AGE:
                     p.unlink()
@@ -80,7 +84,11 @@ def remove_stale(path: str | os.PathLike[str]) -> int:
                 continue
             if age < _FRESH:  # its writer may not have taken the lock yet
                 continue
-            fd = os.open(p, os.O_RDONLY)
+            flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+            fd = os.open(p, flags)
+            if os.fstat(fd).st_ino != st.st_ino:  # replaced since lstat: leave it
+                os.close(fd)
+                continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # fails while a writer lives
             except OSError:

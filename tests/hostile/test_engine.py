@@ -153,3 +153,18 @@ def test_welch_with_a_variance_whose_square_underflows():
 
     w = welch([0.0, 0.0], [0.0, 2.8e-124])
     assert w.df == 1.0 and w.low < 0 < w.high
+
+
+@pytest.mark.parametrize("formula", ["tanh(sinh(cosh(x)))", "sin(exp(exp(x))) * 0 + x"])
+def test_formula_whose_exact_value_explodes_gets_its_sheet(formula):
+    """The mpmath gold values saturate where e^u's exponent would need billions of bits (it
+    was a MemoryError or a hang: sinh of cosh(12), sin of e^(e^12) reduced modulo pi)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        info = actlab.get(f"expr:{formula}").info
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.formula and peak < 512 * 2**20  # a plain formula's sheet takes ~100 MB

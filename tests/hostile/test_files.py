@@ -125,3 +125,26 @@ def test_tampered_results_database(tmp_path, sql):
     con.close()
     with Store(db) as store, pytest.raises(ValueError, match="results.sqlite.*corrupt"):
         store.get(r.key)
+
+
+def test_links_and_fifos_named_like_temporary_files(tmp_path):
+    """Only regular files are cleaned up (opening a FIFO of that name blocked every later
+    save); a symlink is never followed, and a target that is a symlink is replaced by the
+    new file, never written through."""
+    import os
+
+    from actlab._util_files import atomic_write
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    folder = tmp_path / "out"
+    folder.mkdir()
+    fifo, link = folder / ".r.txt.a.tmp", folder / ".r.txt.b.tmp"
+    os.mkfifo(fifo)
+    link.symlink_to(outside)
+    for p in (fifo, link):
+        os.utime(p, (0, 0), follow_symlinks=False)
+    (folder / "r.txt").symlink_to(outside)
+    atomic_write(folder / "r.txt", "new")  # returned (it hung on the FIFO)
+    assert (folder / "r.txt").read_text() == "new" and not (folder / "r.txt").is_symlink()
+    assert outside.read_text() == "keep" and fifo.exists() and link.is_symlink()

@@ -132,3 +132,24 @@ def test_fuzz_gzip_stream(data):
         read_idx(path, max_bytes=LIMIT)
     except ValueError as exc:
         assert "fuzz2.gz" in str(exc)
+
+
+TOKENS = ["x", "beta", "1", "0", "2.5", "1e300", "-", "+", "*", "/", "**", "(", ")", ",", "<",
+          "exp(", "log(", "sqrt(", "sinh(", "cosh(", "sin(", "tanh(", "erfc(", "abs(", "max(",
+          "where(", "sigmoid(", "softplus(", "gelu(", "elu(", "alpha=", "64", "65", "__import__",
+          "os", ".", "[", "]", "lambda", ":", "'", "@", "if", "else", " "]
+
+
+@FUZZ
+@given(tokens=st.lists(st.sampled_from(TOKENS), max_size=30))
+def test_fuzz_formula_text(tokens):
+    """A formula from grammar tokens and hostile ones: an activation or a ValueError."""
+    import actlab
+
+    try:
+        f = actlab.define("".join(tokens), beta=1.0)
+    except ValueError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    y = f(np.linspace(-5, 5, 11))
+    assert y.shape == (11,)

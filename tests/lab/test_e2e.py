@@ -147,6 +147,17 @@ def test_url_hash_round_trip_restores_the_state(driver, page):
     assert driver.execute_script("return actlab.explorer.state.primary") == "mish"
 
 
+def test_hostile_url_hash_falls_back_to_defaults(driver, page):
+    """Names of Object.prototype's members (fn=constructor, data=__proto__) passed the page's
+    `in` checks and broke it; now they are unknown names like any other."""
+    open_page(driver, page + "#tab=playground&fn=constructor&data=__proto__&layers=1e9"
+              "&acts=%3Cscript%3E&lr=Infinity&constructor=1")
+    assert browser.console_errors(driver) == []
+    cfg = driver.execute_script("return actlab.config()")
+    assert cfg["data"] == "circles" and cfg["layers"] == [32] and cfg["lr"] == 0.1
+    assert driver.execute_script("return actlab.explorer.state.primary") != "constructor"
+
+
 def test_exported_model_loads_in_python_with_equal_predictions(driver, page, tmp_path):
     open_page(driver, page)
     driver.execute_script("actlab.load({data: 'blobs3', layers: [8, 8], acts: ['silu', 'elu'], "

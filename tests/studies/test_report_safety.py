@@ -127,3 +127,22 @@ def test_hostile_activation_names_do_not_break_the_report(hostile_db):
     page = write_report(hostile_db, figures=False).read_text()
     assert _live_markup(page) == []
     assert "cannot be read" in page
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE runs SET test_accuracy = ?", "UPDATE runs SET test_loss = ?",
+    "UPDATE epochs SET train_loss = ?", "UPDATE layers SET grad_norm = ?",
+    "UPDATE runs SET seed = ?"])
+def test_hostile_text_in_numeric_columns(hostile_db, sql):
+    """SQLite stores text in a REAL column as it is: numbers from the store are numbers or the
+    store says it is corrupt; never markup."""
+    con = sqlite3.connect(hostile_db / "results.sqlite")
+    con.execute(sql, (EVIL,))
+    con.commit()
+    con.close()
+    try:
+        page = write_report(hostile_db, figures=True).read_text()
+    except ValueError as exc:
+        assert "results.sqlite" in str(exc)
+        return
+    assert _live_markup(page) == []

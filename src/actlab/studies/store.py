@@ -73,6 +73,19 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, json TEXT NOT NULL, upda
 _INDEX = "CREATE INDEX IF NOT EXISTS runs_by_activation ON runs (dataset, activation, seed)"
 
 
+def _typed(columns: list[str], row: Iterable[Any]) -> dict[str, Any]:
+    """``row`` as {column: value}, numbers checked: SQLite keeps text written into a REAL or
+    INTEGER column as text, so a tampered database could hand a string to the report."""
+    out = dict(zip(columns, row))
+    for c, v in out.items():
+        if v is None or c == "activation" or _sql_type(c) == "TEXT":
+            continue
+        if isinstance(v, (bytes, bool)) or not isinstance(v, (int, float, str)):
+            raise TypeError(f"column {c} holds {type(v).__name__}")
+        out[c] = float(v) if _sql_type(c) == "REAL" else int(v)
+    return out
+
+
 def _sql(value: Any) -> Any:
     """SQLite cannot store NaN (it becomes NULL anyway); say so explicitly."""
     if isinstance(value, float) and value != value:
@@ -207,17 +220,17 @@ class Store:
         if row is None:
             return None
         config = RunConfig.from_dict(json.loads(row[0]))
-        res = dict(zip(_RESULT_COLUMNS, row[1:1 + len(_RESULT_COLUMNS)]))
+        res = _typed(_RESULT_COLUMNS, row[1:1 + len(_RESULT_COLUMNS)])
         for c in ("size_train", "size_validation", "size_test"):
             res[c] = int(res[c] or 0)
         flags, extra, message = row[1 + len(_RESULT_COLUMNS):]
         epochs = tuple(
-            EpochStats(**dict(zip(_EPOCH_COLUMNS, r))) for r in self._conn.execute(
+            EpochStats(**_typed(_EPOCH_COLUMNS, r)) for r in self._conn.execute(
                 f"SELECT {', '.join(_EPOCH_COLUMNS)} FROM epochs WHERE key = ? ORDER BY epoch",
                 (key,))
         )
         layers = tuple(
-            LayerStats(**dict(zip(_LAYER_COLUMNS, r))) for r in self._conn.execute(
+            LayerStats(**_typed(_LAYER_COLUMNS, r)) for r in self._conn.execute(
                 f"SELECT {', '.join(_LAYER_COLUMNS)} FROM layers WHERE key = ? "
                 "ORDER BY epoch, layer", (key,))
         )

@@ -248,6 +248,6 @@ export function createExplorer(root, registry, onChange) {
   ready = true;
   return {
     state: st, draw,
-    select(name) { if (byName[name] && name !== st.primary) { st.primary = name; fnSelect.value = name; buildParams(); draw(); } },
+    select(name) { if (Object.hasOwn(byName, name) && name !== st.primary) { st.primary = name; fnSelect.value = name; buildParams(); draw(); } },
   };
 }

@@ -267,7 +267,7 @@ export function createPlayground(root, registry, { onConfig } = {}) {
       return false;
     },
     preset(name) {
-      const p = PRESETS[name];
+      const p = Object.hasOwn(PRESETS, name) ? PRESETS[name] : null;
       if (!p) throw new Error(`unknown preset ${name}`);
       presetSel.value = name;
       load({ ...s.config, ...p.config }, { keepPreset: true });

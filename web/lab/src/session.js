@@ -22,7 +22,7 @@ const TRUNC_STD = 0.87962566103423978;
 export function normalise(cfg, actNames) {
   const c = { ...DEFAULTS, ...(cfg || {}) };
   const num = (v, lo, hi, d) => { const x = Number(v); return Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : d; };
-  c.data = c.data in DATASETS || c.data === "csv" ? c.data : DEFAULTS.data;
+  c.data = Object.hasOwn(DATASETS, c.data) || c.data === "csv" ? c.data : DEFAULTS.data;
   c.n = Math.round(num(c.n, 20, 2000, DEFAULTS.n));
   c.noise = num(c.noise, 0, 1, DEFAULTS.noise);
   c.split = num(c.split, 0.1, 0.9, DEFAULTS.split);
@@ -45,7 +45,7 @@ export function normalise(cfg, actNames) {
   c.l2 = num(c.l2, 0, 1, 0);
   c.clip = num(c.clip, 0, 100, 0);
   c.seed = Math.round(num(c.seed, 0, 2 ** 31 - 1, 1));
-  for (const k of Object.keys(c)) if (!(k in DEFAULTS)) delete c[k];
+  for (const k of Object.keys(c)) if (!Object.hasOwn(DEFAULTS, k)) delete c[k];
   return c;
 }
 
@@ -57,7 +57,7 @@ export function fromHash(h) {
   const out = {};
   for (const part of h.replace(/^#/, "").split("&")) {
     const [k, v] = part.split("=");
-    if (k && v !== undefined && k in DEFAULTS) out[k] = decodeURIComponent(v);
+    if (k && v !== undefined && Object.hasOwn(DEFAULTS, k)) out[k] = decodeURIComponent(v);
   }
   return out;
 }

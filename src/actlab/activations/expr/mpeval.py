@@ -19,20 +19,46 @@ from . import entries, grammar, nodes, rewrite
 
 DPS = 60
 _BIG = mp.mpf(10) ** 8
+#: |u| beyond which exp, sinh, cosh, expm1 and sech saturate (their float64 forms overflowed
+#: near 710 long before): e^u of a larger u has an exponent of more than 32 bits, and feeding
+#: that to a second exp-like function makes mpmath build integers of that many bits (a formula
+#: such as ``sinh(cosh(x))`` would exhaust memory instead of getting its sheet)
+_SATURATE = mp.mpf(2) ** 32
+#: sin and cos of an argument above 2^4096 (no float reaches it; only an overflowed
+#: intermediate does) are NaN, as in float64; reducing it modulo pi would need 4096+ bits of pi
+_PERIODIC_MAG = 4096
+
+
+def _saturating(fn, low, high):
+    """``fn`` that gives ``low``/``high`` for arguments below -/above :data:`_SATURATE`."""
+    def tame(u):
+        if mp.isnan(u) or abs(u) <= _SATURATE:
+            return fn(u)
+        return high if u > 0 else low
+    return tame
+
+
+def _periodic(fn):
+    def tame(u):
+        return mp.nan if mp.isinf(u) or mp.mag(u) > _PERIODIC_MAG else fn(u)
+    return tame
+
+
+_exp = _saturating(mp.exp, mp.mpf(0), mp.inf)
 
 
 def _sig(t):
-    return 1 / (1 + mp.exp(-t))
+    return 1 / (1 + _exp(-t))
 
 
 def _softplus1(t):
-    return mp.log1p(mp.exp(t)) if t < 0 else t + mp.log1p(mp.exp(-t))
+    return mp.log1p(_exp(t)) if t < 0 else t + mp.log1p(_exp(-t))
 
 
 def _erfc(t):
     if t > _BIG:  # asymptotic series; mpmath's erfc is slow or overflows out here
         s = 1 / (2 * t * t)
-        return mp.exp(-t * t) / (t * mp.sqrt(mp.pi)) * (1 - s + 3 * s**2 - 15 * s**3)
+        return _exp(-t * t) / (t * mp.sqrt(mp.pi)) * (1 - s + 3 * s**2 - 15 * s**3)
     if t < -_BIG:
         return 2 - _erfc(-t)
     return mp.erfc(t)
@@ -60,10 +86,13 @@ _PRIMITIVE = {
 }
 
 _FUNCS: dict[Any, Any] = {
-    sp.exp: mp.exp, sp.log: mp.log, sp.sin: mp.sin, sp.cos: mp.cos, sp.tanh: mp.tanh,
-    sp.sinh: mp.sinh, sp.cosh: mp.cosh, sp.atan: mp.atan, sp.erf: _erf, nodes.Erfc: _erfc,
-    sp.Abs: abs, sp.sign: mp.sign, nodes.Log1p: mp.log1p, nodes.Expm1: mp.expm1,
-    nodes.Sech2: lambda u: mp.sech(u) ** 2, nodes.Maximum: max, nodes.Minimum: min,
+    sp.exp: _exp, sp.log: mp.log,
+    sp.sin: _periodic(mp.sin), sp.cos: _periodic(mp.cos), sp.tanh: mp.tanh,
+    sp.sinh: _saturating(mp.sinh, -mp.inf, mp.inf), sp.cosh: _saturating(mp.cosh, mp.inf, mp.inf),
+    sp.atan: mp.atan, sp.erf: _erf, nodes.Erfc: _erfc, sp.Abs: abs, sp.sign: mp.sign,
+    nodes.Log1p: mp.log1p, nodes.Expm1: _saturating(mp.expm1, mp.mpf(-1), mp.inf),
+    nodes.Sech2: _saturating(lambda u: mp.sech(u) ** 2, mp.mpf(0), mp.mpf(0)),
+    nodes.Maximum: max, nodes.Minimum: min,
     nodes.TieSelect: _tie,
     nodes.WhereGt: lambda g, a, b: a if g > 0 else b,
     nodes.WhereGe: lambda g, a, b: a if g >= 0 else b,
