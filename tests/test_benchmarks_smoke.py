@@ -41,3 +41,14 @@ def test_main_quick_flag(capsys):
     assert {r["name"] for r in results} == {"relu", "gelu"}
     assert all(r["n"] == 10_000 for r in results)
     assert "n = 1e+04" in capsys.readouterr().out
+
+
+def test_parallel_bench_quick_mode_checks_identical_results():
+    spec = importlib.util.spec_from_file_location(
+        "bench_parallel", BENCH.parent / "bench_parallel.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    stream = io.StringIO()
+    best = bench.run(bench.study(2, 1, 8), jobs=2, repeats=1, dask=False, stream=stream)
+    assert set(best) == {"sequential", "loky x2"} and all(t > 0 for t in best.values())
+    assert "speed-up" in stream.getvalue()

@@ -41,6 +41,18 @@ def test_cli_smoke(capsys):
     assert "tanh" in out and "Per activation" in out
 
 
+def test_same_table_on_any_backend_and_job_count(capsys):
+    from actlab.studies import parallel
+
+    ref = reproduce(seeds=2, steps=20, activations=(), jobs=1, progress=False)
+    with parallel.configured("loky"):
+        got = reproduce(seeds=2, steps=20, activations=(), jobs=2, progress=False)
+    assert [r.accuracy for r in got.rows] == [r.accuracy for r in ref.rows]
+    assert len({r.accuracy.mean for r in ref.rows}) == 3  # the models really differ
+    assert main(["reproduce", "mnist1d", "--scheduler", "tcp://127.0.0.1:1"]) == 2
+    assert "scheduler" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_full_reproduction_is_near_the_paper():
     r = reproduce(seeds=5, activations=(), jobs=2, progress=False)

@@ -28,6 +28,9 @@ def register(subparsers: Any) -> None:
                    help="parallel processes; 0 = one per core (default)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_reproduce)
+    from .backend import add_backend_options
+
+    add_backend_options(p)
 
 
 def run_reproduce(args: argparse.Namespace) -> int:

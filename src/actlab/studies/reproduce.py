@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..nn.base import Layer
+from . import parallel
 from .findings import Estimate
 from .stats import mean_ci
 
@@ -136,13 +137,18 @@ class Reproduction:
     seconds: float
 
 
-def _task(kind: str, activation: str, seed: int, steps: int) -> float:
+def _task(kind: str, activation: str, seed: int, steps: int,
+          worker: bool = False) -> tuple[str, str, int, float]:
+    if worker:
+        from .runner import _exit_with_parent
+
+        _exit_with_parent()
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover
-        return run(kind, activation, seed, steps)
+        return kind, activation, seed, run(kind, activation, seed, steps)
     with threadpool_limits(1):
-        return run(kind, activation, seed, steps)
+        return kind, activation, seed, run(kind, activation, seed, steps)
 
 
 def reproduce(*, seeds: int = 5, steps: int = STEPS, activations: Sequence[str] = (),
@@ -160,20 +166,17 @@ def reproduce(*, seeds: int = 5, steps: int = STEPS, activations: Sequence[str] 
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(tasks), desc="reproduce mnist1d", unit="run", disable=not progress)
-    acc: dict[tuple[str, str], list[float]] = {}
+    done: dict[tuple[str, str, int], float] = {}
     try:
-        if jobs <= 1:
-            outs = (_task(k, a, s, steps) for k, a, s in tasks)
-        else:
-            from joblib import Parallel, delayed
-
-            outs = Parallel(n_jobs=jobs, return_as="generator")(
-                delayed(_task)(k, a, s, steps) for k, a, s in tasks)
-        for (k, a, _), v in zip(tasks, outs):
-            acc.setdefault((k, a), []).append(v)
+        # loky, Dask or Ray as configured (``actlab.studies.parallel``); results come back in
+        # any order and are put back in seed order, so every backend gives the same table
+        for k, a, s, v in parallel.execute(_task, [(k, a, s, steps) for k, a, s in tasks],
+                                           jobs=jobs, child_kwargs={"worker": True}):
+            done[(k, a, s)] = v
             bar.update(1)
     finally:
         bar.close()
+    acc = {(k, a): [done[(k, a, s)] for s in range(seeds)] for k, a in plan}
     rows = tuple(Row(k, a, mean_ci(acc[(k, a)]), PAPER[k] if a == "relu" else None)
                  for k, a in plan)
     return Reproduction(rows, seeds, steps, time.perf_counter() - t0)
