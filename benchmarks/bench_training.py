@@ -307,21 +307,40 @@ def main(argv=None) -> int:
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = ap.parse_args(argv)
     if args.quick:
-        args.repeats, args.steps = 3, 5
+        args.repeats, args.steps = min(args.repeats, 3), min(args.steps, 5)
 
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_limits
 
-    threadpool_limits(args.threads)
-    if args.threads == 1:  # actlab's activation kernels stay on the calling thread too
-        from actlab.activations import _fast
+    from actlab.activations import _fast
 
-        _fast.SPLIT_MIN = _fast.SPLIT_MIN_CHEAP = 1 << 62
+    saved = _fast.SPLIT_MIN, _fast.SPLIT_MIN_CHEAP
+    with threadpool_limits(args.threads):
+        if args.threads == 1:  # actlab's activation kernels stay on the calling thread too
+            _fast.SPLIT_MIN = _fast.SPLIT_MIN_CHEAP = 1 << 62
+        try:
+            return _main(args)
+        finally:
+            _fast.SPLIT_MIN, _fast.SPLIT_MIN_CHEAP = saved
+
+
+def _main(args) -> int:
     try:
         import torch
-
-        torch.set_num_threads(args.threads)
     except ImportError:
         torch = None
+    saved_torch = torch.get_num_threads() if torch is not None else None
+    try:
+        return _cases(args, torch)
+    finally:
+        if torch is not None:
+            torch.set_num_threads(saved_torch)
+
+
+def _cases(args, torch) -> int:
+    from threadpoolctl import threadpool_info
+
+    if torch is not None:
+        torch.set_num_threads(args.threads)
     jax = None
     if args.threads == 1:  # XLA's own pool: one thread too (before jax loads)
         os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
@@ -399,7 +418,7 @@ def main(argv=None) -> int:
         yt = rng.standard_normal((30 * 200, 1), dtype=np.float32)
         for sizes in ([2, 8, 8, 1], [2, 32, 32, 32, 1]):
             for bs in (10, 30):
-                b = [np.arange(i * bs, (i + 1) * bs) for i in range(200)]
+                b = [np.arange(i * bs, (i + 1) * bs) for i in range(10 * steps)]
                 measure(f"tiny {'-'.join(map(str, sizes))} tanh bs {bs}", tiny_mlp(sizes),
                         (Xt, yt), b, {"numpy": numpy_runner(sizes, lr, Xt, yt, b)}, loss="mse")
 

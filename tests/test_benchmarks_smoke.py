@@ -1,20 +1,23 @@
-"""Smoke test for benchmarks/bench_activations.py: its quick mode runs end to end (no timings
-are asserted; the numbers mean nothing on a shared test machine)."""
+"""Smoke tests for the benchmark scripts (benchmarks/bench_*.py): their quick modes run end to end
+and print the ratio tables (no timings are asserted; the numbers mean nothing on a shared test
+machine)."""
 
 from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import math
 from pathlib import Path
 
 import actlab
+from actlab.activations import _fast
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_activations.py"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
-def load():
-    spec = importlib.util.spec_from_file_location("bench_activations", BENCH)
+def load(name: str = "bench_activations"):
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -44,11 +47,31 @@ def test_main_quick_flag(capsys):
 
 
 def test_parallel_bench_quick_mode_checks_identical_results():
-    spec = importlib.util.spec_from_file_location(
-        "bench_parallel", BENCH.parent / "bench_parallel.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load("bench_parallel")
     stream = io.StringIO()
     best = bench.run(bench.study(2, 1, 8), jobs=2, repeats=1, dask=False, stream=stream)
     assert set(best) == {"sequential", "loky x2"} and all(t > 0 for t in best.values())
     assert "speed-up" in stream.getvalue()
+
+
+def test_training_quick_tiny_nets(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XLA_FLAGS", "")
+    bench = load("bench_training")
+    split = _fast.SPLIT_MIN, _fast.SPLIT_MIN_CHEAP
+    out = tmp_path / "rows.json"
+    assert bench.main(["--quick", "--no-jax", "--threads", "1", "--steps", "1", "--repeats",
+                       "1", "--only", "tiny", "--json", str(out)]) == 0
+    assert (_fast.SPLIT_MIN, _fast.SPLIT_MIN_CHEAP) == split  # the process is left as it was
+    rows = json.loads(out.read_text())["rows"]
+    assert [r["case"] for r in rows] == [f"tiny {s} tanh bs {b}" for s in ("2-8-8-1",
+                                         "2-32-32-32-1") for b in (10, 30)]
+    assert all(r["actlab"] > 0 and r["numpy"] > 0 for r in rows)
+    text = capsys.readouterr().out
+    assert "np/act" in text and "targets:" in text
+
+
+def test_startup_quick(capsys):
+    best = load("bench_startup").main(["--quick"])
+    assert set(best) >= {"python -c pass", "import numpy", "actlab --help"}
+    assert all(t > 0 for t in best.values())
+    assert "over numpy" in capsys.readouterr().out

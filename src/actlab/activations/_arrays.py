@@ -54,13 +54,18 @@ def _plain_out(out: Any, rows: bool, x: np.ndarray, *others: np.ndarray | None) 
     write it directly."""
     if out is None:
         return True
-    if not (type(out) is np.ndarray and out.shape == x.shape and out.dtype == x.dtype
-            and out.flags.c_contiguous and out.flags.writeable):
+    if not (type(out) is np.ndarray and out.shape == x.shape and out.dtype == x.dtype):
         return False
-    return all(a is None or (a is out and not rows)
-               or (a is not out and ((a.base is None and out.base is None)
-                                     or not np.may_share_memory(a, out)))
-               for a in (x, *others))
+    flags = out.flags
+    if not (flags.c_contiguous and flags.writeable):
+        return False
+    owner = out.base is None
+    for a in (x, *others):  # a plain loop: this runs on every call of the engine's hot path
+        if a is None or (a is out and not rows):
+            continue
+        if a is out or not ((owner and a.base is None) or not np.may_share_memory(a, out)):
+            return False
+    return True
 
 
 def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> None:

@@ -272,6 +272,8 @@ class Activation:
     def __call__(self, x: ArrayLike, *, out: np.ndarray | None = None):
         """The value ``f(x)``, elementwise (or along ``axis`` for softmax); a masked array
         keeps its mask."""
+        if type(x) is np.ndarray:  # not masked (a subclass): skip the mask handling
+            return self._run("f", x, out)
         return self._keep_mask("f", x, out)
 
     def grad(self, x: ArrayLike, *, out: np.ndarray | None = None):

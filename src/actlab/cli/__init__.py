@@ -30,7 +30,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``actlab`` parser with every sub-command; with ``command`` (a sub-command's name)
+    only that one is registered in full and the others by name and help alone, so that
+    ``actlab --help`` and each command start without importing what other commands need."""
     parser = _Parser(
         prog="actlab",
         description="A laboratory for neural-network activation functions.",
@@ -38,8 +41,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"actlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in _MODULES:
-        module.register(sub)
+        if command is None or command in module.COMMANDS:
+            module.register(sub)
+        else:
+            for name, text in module.COMMANDS.items():
+                sub.add_parser(name, help=text)
     return parser
+
+
+def _command_word(argv: Sequence[str] | None) -> str:
+    """The sub-command ``argv`` names ("" when none does: ``actlab --help``, a typo)."""
+    words = sys.argv[1:] if argv is None else argv
+    first = next((w for w in words if not w.startswith("-")), "")
+    return first if any(first in m.COMMANDS for m in _MODULES) else ""
 
 
 def _one_line(text: object) -> str:
@@ -96,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "actlab"
     try:
         _util_sigint.restore()  # imports are done: Ctrl-C is a KeyboardInterrupt again
-        parser = build_parser()
+        parser = build_parser(_command_word(argv))
         args = parser.parse_args(argv)
         command = f"actlab {args.command}"
         return int(args.func(args) or 0)

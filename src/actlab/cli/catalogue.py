@@ -27,6 +27,17 @@ _NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$
 
 
 # ------------------------------------------------------------------------------ parsing
+#: sub-command -> one-line help (``actlab --help`` lists these without registering the
+#: sub-commands, whose options may need heavier imports)
+COMMANDS = {
+    "list": "table of every activation and its key properties",
+    "show": "the property sheet of one activation",
+    "eval": "evaluate f (or f') at numbers, full precision",
+    "plot": "plot f (and f') of one or more activations",
+    "plot-catalogue": "one f/f' PNG per activation and an overview grid",
+}
+
+
 def parse_params(items: Sequence[str] | None) -> dict[str, Any]:
     """``["alpha=0.2", "approximate=tanh", "axis=-1"]`` -> ``{"alpha": 0.2, ...}``.
 
@@ -325,13 +336,13 @@ def _add_param(p: argparse.ArgumentParser) -> None:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``list``, ``show``, ``eval``, ``plot`` and ``plot-catalogue``."""
     fmt = argparse.RawDescriptionHelpFormatter
-    p = subparsers.add_parser("list", help="table of every activation and its key properties",
+    p = subparsers.add_parser("list", help=COMMANDS["list"],
                               description="Every registry entry with its key properties.")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_list)
 
     p = subparsers.add_parser(
-        "show", help="the property sheet of one activation", formatter_class=fmt,
+        "show", help=COMMANDS["show"], formatter_class=fmt,
         description="Property sheet, formula, parameters and example values of one activation.",
         epilog="examples:\n  actlab show relu6\n  actlab show leaky_relu --param alpha=0.2\n"
                "  actlab show gelu --param approximate=tanh --json")
@@ -341,7 +352,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_show)
 
     p = _numbers_ok(subparsers.add_parser(
-        "eval", help="evaluate f (or f') at numbers, full precision", formatter_class=fmt,
+        "eval", help=COMMANDS["eval"], formatter_class=fmt,
         description="f(x) at the given numbers (repr of float64). Softmax and log_softmax take "
                     "the numbers as one vector; with --grad they print the Jacobian.",
         epilog="examples:\n  actlab eval sigmoid -inf -40 0 40 inf nan\n"
@@ -355,7 +366,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_eval)
 
     p = subparsers.add_parser(
-        "plot", help="plot f (and f') of one or more activations", formatter_class=fmt,
+        "plot", help=COMMANDS["plot"], formatter_class=fmt,
         description="f of every NAME overlaid (and f' with --derivative), or with --wb the "
                     "families f(w x + b), or with --model the learned activations (PAU, APL, "
                     "KAN) of a saved model. Softmax/log_softmax are drawn as the 2-class slice "
@@ -375,7 +386,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_plot)
 
     p = subparsers.add_parser(
-        "plot-catalogue", help="one f/f' PNG per activation and an overview grid",
+        "plot-catalogue", help=COMMANDS["plot-catalogue"],
         description="Writes DIR/NAME.png for every registry entry and DIR/catalogue.png.")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
     p.set_defaults(func=cmd_plot_catalogue)

@@ -9,11 +9,18 @@ import argparse
 from typing import Any
 
 
+#: sub-command -> one-line help (``actlab --help`` lists these without registering the
+#: sub-commands, whose options may need heavier imports)
+COMMANDS = {
+    "lab": "write the interactive lab page (explorer and playground)",
+}
+
+
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``lab`` sub-command to ``subparsers``."""
     p = subparsers.add_parser(
         "lab",
-        help="write the interactive lab page (explorer and playground)",
+        help=COMMANDS["lab"],
         description="Write one self-contained, offline HTML page: every catalogue activation "
                     "with its parameters and property sheet, and a network that trains in the "
                     "browser with actlab.nn's float64 arithmetic.",

@@ -7,12 +7,19 @@ import argparse
 from typing import Any
 
 
+#: sub-command -> one-line help (``actlab --help`` lists these without registering the
+#: sub-commands, whose options may need heavier imports)
+COMMANDS = {
+    "reproduce": "rerun a paper's table over seeds (mnist1d)",
+}
+
+
 def register(subparsers: Any) -> None:
     from actlab.studies.compare import DEFAULT_ACTIVATIONS
     from actlab.studies.reproduce import STEPS
 
     p = subparsers.add_parser(
-        "reproduce", help="rerun a paper's table over seeds (mnist1d)",
+        "reproduce", help=COMMANDS["reproduce"],
         description="Run the MNIST-1D paper's settings (Adam lr 1e-2, batch 100, 6000 steps; "
                     "logistic regression, MLP 40-100-100-10, CNN of three Conv1d) over several "
                     "seeds and print the paper's accuracies beside ours with 95 %% intervals, "

@@ -17,6 +17,14 @@ from typing import Any
 DEFAULT_OUT = "actlab-report"
 
 
+#: sub-command -> one-line help (``actlab --help`` lists these without registering the
+#: sub-commands, whose options may need heavier imports)
+COMMANDS = {
+    "compare": "compare activations over seeds and write an HTML report",
+    "claims": "test the articles' claims as experiments and print verdicts",
+}
+
+
 def _positive_int(text: str) -> int:
     try:
         v = int(text)
@@ -43,7 +51,7 @@ def register(subparsers: Any) -> None:
 
     d = CompareSpec()
     p = subparsers.add_parser(
-        "compare", help="compare activations over seeds and write an HTML report",
+        "compare", help=COMMANDS["compare"],
         description="Train the same MLP with each activation over several seeds, store every "
                     "run in OUT/results.sqlite and write OUT/index.html (self-contained), "
                     "OUT/results.csv and figures. Reruns reuse finished runs.")
@@ -90,7 +98,7 @@ def register(subparsers: Any) -> None:
     add_backend_options(p)
 
     c = subparsers.add_parser(
-        "claims", help="test the articles' claims as experiments and print verdicts",
+        "claims", help=COMMANDS["claims"],
         description="Run each claim of the articles as a small, fair experiment (learning "
                     "rate tuned per condition on validation, conditions paired by seed, "
                     "effects Holm-corrected) and print a verdict computed from the data "

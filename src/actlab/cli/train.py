@@ -16,6 +16,13 @@ from typing import Any
 REGRESSION_LOSS, CLASSIFICATION_LOSS = "mse", "softmax_cross_entropy"
 
 
+#: sub-command -> one-line help (``actlab --help`` lists these without registering the
+#: sub-commands, whose options may need heavier imports)
+COMMANDS = {
+    "train": "train a model on a built-in data set",
+}
+
+
 def _default_lr(optimizer: str) -> float:
     """The optimizer's own default (the same as ``fit(optimizer="sgd")``): one source."""
     from actlab.nn.optim import SGD, Adam
@@ -34,7 +41,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     names = ", ".join(_dataset_names())
     p = subparsers.add_parser(
         "train",
-        help="train a model on a built-in data set",
+        help=COMMANDS["train"],
         description=f"Train an MLP or a small CNN on a built-in data set ({names}) and report "
                     "loss and accuracy (mean squared error for the regression sets).",
     )
