@@ -8,6 +8,8 @@ so it works from ``file://`` and offline.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import os
@@ -99,6 +101,41 @@ def explorer_html(height: int = 760, *, function: str | None = None,
     """
     return _iframe(page_html("explorer", function=function, custom=custom), height,
                    "actlab function explorer")
+
+
+def inline_script_hashes(doc: str) -> list[str]:
+    """``'sha256-...'`` CSP sources of ``doc``'s executable inline scripts (a page that embeds
+    the explorer in an ``<iframe srcdoc>`` passes them on: a srcdoc document inherits its
+    parent's Content-Security-Policy)."""
+    found = re.findall(r"<script>(.*?)</script>", doc, re.S)
+    return ["'sha256-" + base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode()
+            + "'" for js in found]
+
+
+def study_explorer(activations: Iterable[str], height: int = 760) -> tuple[str, list[str]]:
+    """The explorer for a study's activations (``"NAME[:k=v]"`` or ``"expr:FORMULA"`` specs):
+    ``(iframe_html, csp_script_sources)``. It opens on the first and overlays the others;
+    specs that do not resolve (an unknown name, a refused formula) are left out."""
+    from actlab.activations import registry
+    from actlab.activations.expr import split_spec
+
+    custom, names = [], []
+    for text in activations:
+        try:
+            f = registry.get(split_spec(str(text))[0])
+        except (ValueError, TypeError, RecursionError):
+            continue
+        if f.spec.extra.get("expression") is not None:
+            custom.append(f)
+            names.append(f.name if not f.name.startswith("expr:") else f"custom{len(custom)}")
+        elif f.name not in names:
+            names.append(f.name)
+    doc = page_html("explorer", custom=custom)
+    if names:
+        data = _script_json({"fn": names[0], "compare": names[1:8]})
+        doc = doc.replace('"format":"actlab.lab.catalogue/1"',
+                          f'"start":{data},"format":"actlab.lab.catalogue/1"', 1)
+    return _iframe(doc, height, "actlab function explorer"), inline_script_hashes(doc)
 
 
 class LabView:

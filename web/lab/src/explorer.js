@@ -249,5 +249,13 @@ export function createExplorer(root, registry, onChange) {
   return {
     state: st, draw,
     select(name) { if (byName[name] && name !== st.primary) { st.primary = name; fnSelect.value = name; buildParams(); draw(); } },
+    compareWith(names) {
+      for (const n of names || []) {
+        if (!byName[n]) continue;
+        st.compare.add(n);
+        for (const box of cmpBox.querySelectorAll("input")) if (box.value === n) box.checked = true;
+      }
+      draw();
+    },
   };
 }
