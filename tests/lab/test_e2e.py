@@ -345,3 +345,12 @@ def test_report_embeds_the_explorer_under_its_csp(driver, tmp_path):
     assert st == ["leaky_relu", ["custom1"]]
     assert browser.network_requests(driver, url) == []
     assert browser.console_errors(driver) == []
+
+
+def test_a_csv_link_asks_for_the_file_again(driver, page):
+    """A URL hash cannot hold a dropped CSV: the page says so and falls back to circles."""
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, page + "#tab=playground&data=csv&layers=4&seed=2")
+    assert driver.execute_script("return actlab.config()")["data"] == "circles"
+    assert "URL cannot hold" in driver.find_element(By.ID, "pg-csv-msg").text
