@@ -137,9 +137,10 @@ def test_study_explorer_skips_bad_specs_and_its_csp_hash_is_exact():
     from actlab.lab.page import study_explorer
     from actlab.report import csp
 
-    frame, hashes = study_explorer(["relu", "expr:__import__('os')", "bogus", "silu:beta=2"])
+    frame, hashes = study_explorer(["relu", "expr:__import__('os')", "bogus", "silu:beta=2",
+                                    "expr:x*sigmoid(beta*x):beta=2"])
     doc = _html.unescape(_re.search(r'srcdoc="([^"]*)"', frame).group(1))
-    assert '"start":{"fn":"relu","compare":["silu"]}' in doc
+    assert '"start":{"fn":"relu","compare":["silu","custom1"]}' in doc
     assert "__import__" not in doc
     body = _re.findall(r"<script>(.*?)</script>", doc, _re.S)
     assert len(body) == 1 and hashes == [

@@ -117,12 +117,13 @@ def study_explorer(activations: Iterable[str], height: int = 760) -> tuple[str, 
     ``(iframe_html, csp_script_sources)``. It opens on the first and overlays the others;
     specs that do not resolve (an unknown name, a refused formula) are left out."""
     from actlab.activations import registry
-    from actlab.activations.expr import split_spec
+    from actlab.nn.zoo import parse_activation
 
     custom, names = [], []
     for text in activations:
         try:
-            f = registry.get(split_spec(str(text))[0])
+            name, params = parse_activation(str(text))
+            f = registry.get(name, **params)
         except (ValueError, TypeError, RecursionError):
             continue
         if f.spec.extra.get("expression") is not None:
