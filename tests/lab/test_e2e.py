@@ -289,3 +289,79 @@ def test_notebook_view_and_report_embed_work_in_iframes(driver, tmp_path):
     driver.switch_to.default_content()
     assert browser.network_requests(driver, url) == []
     assert browser.console_errors(driver) == []
+
+
+def test_custom_activation_in_the_explorer_and_playground(driver, tmp_path):
+    """--define: the custom function is drawn (in-browser values equal Python's), trains in a
+    layer, and the exported model (carrying the formula) loads in Python with equal outputs."""
+    from actlab.cli import main
+
+    out = tmp_path / "custom.html"
+    assert main(["lab", "-o", str(out), "--define", "lab_e2e=x*sigmoid(beta*x):beta=1.5",
+                 "--define", "lab_kink=where(x < 0, 0.1*x, x)"]) == 0
+    open_page(driver, out.resolve().as_uri())
+    x = [-800.0, -3.25, -0.0, 0.0, 0.5, 2.0, 800.0]
+    for name, params in (("lab_e2e", {"beta": 0.7}), ("lab_kink", {})):
+        fd = np.array(driver.execute_script("return actlab.evaluate(arguments[0], arguments[1],"
+                                            " arguments[2])", name, x, params))
+        f = actlab.get(name, **params)
+        np.testing.assert_allclose(fd[:, 0], f(np.array(x)), rtol=4e-15, atol=0)
+        np.testing.assert_allclose(fd[:, 1], f.grad(np.array(x)), rtol=4e-15, atol=0)
+    cfg = driver.execute_script(
+        "return actlab.load({data: 'xor', layers: [6, 6], acts: ['lab_e2e', 'lab_kink'],"
+        " lr: 0.05, seed: 3})")
+    assert cfg["acts"] == ["lab_e2e", "lab_kink"]
+    rec = driver.execute_script("return actlab.step(20)")
+    assert rec["step"] == 20 and np.isfinite(rec["train_loss"])
+    data = driver.execute_script("return actlab.exportModel()")
+    path = tmp_path / "m.npz"
+    path.write_bytes(base64.b64decode(data["base64"]))
+    model = nn.load(path)
+    acts = [layer.f for layer in model.layers if isinstance(layer, nn.Activation)]
+    assert [a.spec.extra["expr"] for a in acts] == ["x*sigmoid(beta*x)", "where(x < 0, 0.1*x, x)"]
+    pts = np.random.default_rng(0).normal(size=(16, 2))
+    page_pred = np.array(driver.execute_script("return actlab.predict(arguments[0])",
+                                               pts.tolist()))
+    np.testing.assert_allclose(page_pred.ravel(), model.predict(pts).ravel(), rtol=1e-12,
+                               atol=1e-14)
+    assert browser.console_errors(driver) == []
+
+
+def test_report_embeds_the_explorer_under_its_csp(driver, tmp_path):
+    """The report's section: the explorer runs inside the report's strict CSP (the srcdoc frame
+    inherits it; the report allows the explorer's script by hash), opened on the study's
+    activations with a custom formula among them, with no request and no console error."""
+    from selenium.webdriver.common.by import By
+
+    from actlab.report import page as report_page
+    from actlab.report.sections import explorer_section
+
+    _need_browser()
+    scripts: list[str] = []
+    section = explorer_section(["leaky_relu:alpha=0.2", "expr:x*tanh(x)", "no_such_fn"],
+                               scripts)
+    host = tmp_path / "index.html"
+    host.write_text(report_page("report", "test", [section], tuple(scripts)), "utf-8")
+    url = host.resolve().as_uri()
+    driver.get("about:blank")
+    driver.get_log("performance")
+    driver.get_log("browser")
+    driver.get(url)
+    frame = driver.find_element(By.TAG_NAME, "iframe")
+    driver.switch_to.frame(frame)
+    browser.wait_ready(driver)
+    st = driver.execute_script("const s = actlab.explorer.state;"
+                               "return [s.primary, [...s.compare]]")
+    driver.switch_to.default_content()
+    assert st == ["leaky_relu", ["custom1"]]
+    assert browser.network_requests(driver, url) == []
+    assert browser.console_errors(driver) == []
+
+
+def test_a_csv_link_asks_for_the_file_again(driver, page):
+    """A URL hash cannot hold a dropped CSV: the page says so and falls back to circles."""
+    from selenium.webdriver.common.by import By
+
+    open_page(driver, page + "#tab=playground&data=csv&layers=4&seed=2")
+    assert driver.execute_script("return actlab.config()")["data"] == "circles"
+    assert "URL cannot hold" in driver.find_element(By.ID, "pg-csv-msg").text

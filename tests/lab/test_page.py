@@ -126,3 +126,25 @@ def test_node_unit_tests_of_the_engine_pass():
                           timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "# fail 0" in proc.stdout
+
+
+def test_study_explorer_skips_bad_specs_and_its_csp_hash_is_exact():
+    import base64
+    import hashlib
+    import html as _html
+    import re as _re
+
+    from actlab.lab.page import study_explorer
+    from actlab.report import csp
+
+    frame, hashes = study_explorer(["relu", "expr:__import__('os')", "bogus", "silu:beta=2",
+                                    "expr:x*sigmoid(beta*x):beta=2"])
+    doc = _html.unescape(_re.search(r'srcdoc="([^"]*)"', frame).group(1))
+    assert '"start":{"fn":"relu","compare":["silu","custom1"]}' in doc
+    assert "__import__" not in doc
+    body = _re.findall(r"<script>(.*?)</script>", doc, _re.S)
+    assert len(body) == 1 and hashes == [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body[0].encode()).digest()).decode() + "'"]
+    policy = csp("x", (*hashes, "'unsafe-inline'", "https://evil.example"))
+    script_src = policy.split("script-src")[1].split(";")[0]
+    assert hashes[0] in script_src and "unsafe" not in script_src and "evil" not in policy

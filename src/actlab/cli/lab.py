@@ -29,6 +29,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                    help="file to write (default lab.html)")
     p.add_argument("--explorer-only", action="store_true",
                    help="write the function explorer alone (no playground)")
+    p.add_argument("--define", action="append", default=[], metavar="NAME=EXPR[:k=v,...]",
+                   help="add a custom activation (repeatable), e.g. "
+                        "'myswish=x*sigmoid(beta*x):beta=1.5': in the explorer with sliders for "
+                        "its parameters and in the playground's layer menus")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     p.set_defaults(func=run)
     return p
@@ -37,7 +41,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from actlab.lab.page import open_in_browser, write
 
-    path = write(args.output, mode="explorer" if args.explorer_only else "full")
+    mode = "explorer" if args.explorer_only else "full"
+    path = write(args.output, mode=mode, custom=args.define)
     size = path.stat().st_size
     print(f"wrote {path} ({size / 1024:.0f} KB); open it in a browser (works offline)")
     if args.open and not open_in_browser(path):

@@ -8,6 +8,7 @@ string, ``explorer_html()`` an iframe with the function explorer alone (for repo
 
 import sys
 import types
+from typing import Any
 
 from .catalogue import catalogue
 from .page import LabView, explorer_html, lab, page_html, write
@@ -16,8 +17,9 @@ __all__ = ["LabView", "catalogue", "explorer_html", "lab", "page_html", "write"]
 
 
 class _CallableModule(types.ModuleType):
-    def __call__(self, height: int = 900, *, mode: str = "full") -> LabView:
-        return lab(height, mode=mode)
+    def __call__(self, height: int = 900, *, mode: str = "full", define: Any = (),
+                 activations: Any = ()) -> LabView:
+        return lab(height, mode=mode, define=define, activations=activations)
 
 
 sys.modules[__name__].__class__ = _CallableModule

@@ -66,29 +66,42 @@ def _samples(f: Any) -> dict[str, list[float | None]]:
     return {"x": _finite(x), "f": _finite(y), "df": _finite(dy)}
 
 
-def catalogue(js_kernels: Iterable[str] | None = None) -> dict[str, Any]:
-    """``{"entries": [...]}`` for every registry entry, in registration order.
+def entry_of(f: Any, name: str | None = None) -> dict[str, Any]:
+    """The catalogue entry of activation ``f`` (the page knows it as ``name``)."""
+    import actlab
+
+    spec = f.spec
+    name = name or f.name
+    return {
+        "name": name,
+        "display_name": f.info.display_name,
+        "aliases": sorted(a for a, n in actlab.aliases().items() if n == name),
+        "params": [_param(p, spec.vector) for p in spec.params],
+        "vector": bool(spec.vector),
+        "info": f.info.to_dict(),
+    }
+
+
+def catalogue(js_kernels: Iterable[str] | None = None,
+              custom: Iterable[Any] = ()) -> dict[str, Any]:
+    """``{"entries": [...]}`` for every registry entry, in registration order, then the
+    ``custom`` activations (from ``actlab.define``, or ``"NAME=EXPR[:k=v]"`` strings) with
+    their f and f' as expression trees the page interprets (:mod:`actlab.lab.custom`).
 
     ``js_kernels`` names the entries the page computes itself; every other entry carries
     ``samples`` (f and f' at default parameters on [-6, 6]). ``None`` samples none.
     """
     import actlab
-    from actlab.activations import registry
+
+    from .custom import custom_entries
 
     have = None if js_kernels is None else set(js_kernels)
     entries = []
     for name in actlab.names():
-        spec = registry.spec(name)
         f = actlab.get(name)
-        entry: dict[str, Any] = {
-            "name": name,
-            "display_name": f.info.display_name,
-            "aliases": sorted(a for a, n in actlab.aliases().items() if n == name),
-            "params": [_param(p, spec.vector) for p in spec.params],
-            "vector": bool(spec.vector),
-            "info": f.info.to_dict(),
-        }
+        entry = entry_of(f, name)
         if have is not None and name not in have:
             entry["samples"] = _samples(f)
         entries.append(entry)
+    entries += custom_entries(custom, [e["name"] for e in entries])
     return {"format": "actlab.lab.catalogue/1", "entries": entries}

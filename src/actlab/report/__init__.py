@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 import time
 from importlib import resources
 from pathlib import Path
@@ -40,15 +41,23 @@ def _version() -> str:
         return "(development)"
 
 
-def csp(js: str) -> str:
-    """The page's Content-Security-Policy: nothing from the network, only its own script."""
+def csp(js: str, extra: tuple[str, ...] = ()) -> str:
+    """The page's Content-Security-Policy: nothing from the network, only its own script (and
+    ``extra`` ``'sha256-...'`` sources: the embedded explorer's script, whose ``srcdoc`` frame
+    inherits this policy)."""
     digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode()
+    more = "".join(" " + h for h in extra if _HASH.fullmatch(h))
     return ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-            f"script-src 'sha256-{digest}'; base-uri 'none'; form-action 'none'")
+            f"script-src 'sha256-{digest}'{more}; base-uri 'none'; form-action 'none'")
 
 
-def page(title: str, subtitle: str, sections: list[tuple[str, list[tuple[str, str]]]]) -> str:
-    """Assemble the page from ``(html, nav entries)`` sections."""
+_HASH = re.compile(r"'sha256-[A-Za-z0-9+/]{43}='")
+
+
+def page(title: str, subtitle: str, sections: list[tuple[str, list[tuple[str, str]]]],
+         scripts: tuple[str, ...] = ()) -> str:
+    """Assemble the page from ``(html, nav entries)`` sections (``scripts``: CSP hash sources
+    of embedded frames' scripts)."""
     nav = " ".join(f'<a href="#{html.escape(a)}">{html.escape(t)}</a>'
                    for _, entries in sections for a, t in entries)
     body = "\n".join(s for s, _ in sections if s) or "<p>No results yet: run <code>actlab " \
@@ -56,15 +65,17 @@ def page(title: str, subtitle: str, sections: list[tuple[str, list[tuple[str, st
     js = "\n" + _template("report.js") + "\n"
     return Template(_template("report.html")).substitute(
         title=html.escape(title), subtitle=html.escape(subtitle), nav=nav, body=body,
-        css=_template("report.css"), js=js, csp=html.escape(csp(js)), version=_version(),
+        css=_template("report.css"), js=js, csp=html.escape(csp(js, scripts)), version=_version(),
         generated=time.strftime("%Y-%m-%d %H:%M"))
 
 
-def write_report(out: str | Path, store: Store | None = None, *, figures: bool = True) -> Path:
-    """Write ``out/index.html`` (and the matplotlib figures under ``out/figures``)."""
+def write_report(out: str | Path, store: Store | None = None, *, figures: bool = True,
+                 explorer: bool = True) -> Path:
+    """Write ``out/index.html`` (and the matplotlib figures under ``out/figures``);
+    ``explorer``: embed the lab's function explorer on the study's activations."""
     from ..studies.compare import stored
     from .answer import answer_section, protocol_section, tuning_section
-    from .sections import _colors, claims_section, compare_section
+    from .sections import _colors, claims_section, compare_section, explorer_section
 
     out = Path(out)
     own = store is None
@@ -72,6 +83,7 @@ def write_report(out: str | Path, store: Store | None = None, *, figures: bool =
     try:
         sections = []
         subtitle = []
+        scripts: list[str] = []
         names = sorted(n for n in store.meta_names() if n.startswith("claim:"))
         claims = []
         for n in names:
@@ -99,6 +111,8 @@ def write_report(out: str | Path, store: Store | None = None, *, figures: bool =
             sections.append(protocol_section(outcome))
             sections.append(tuning_section(outcome, colors))
             sections.append(compare_section(outcome, figures=files))
+            if explorer:
+                sections.append(explorer_section(outcome.spec.activations, scripts))
             subtitle.append(f"compare: {outcome.spec.describe()}")
         if claims:
             sections.append(claims_section(claims))
@@ -106,7 +120,7 @@ def write_report(out: str | Path, store: Store | None = None, *, figures: bool =
     finally:
         if own:
             store.close()
-    text = page("actlab report", "; ".join(subtitle) or "no results", sections)
+    text = page("actlab report", "; ".join(subtitle) or "no results", sections, tuple(scripts))
     path = out / "index.html"
     atomic_write(path, text)
     return path

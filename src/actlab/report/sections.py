@@ -136,6 +136,20 @@ def compare_section(o: CompareOutcome, *, figures: Sequence[str] = ()
     return "\n".join(out), nav
 
 
+def explorer_section(activations: Sequence[str], scripts: list[str]
+                     ) -> tuple[str, list[tuple[str, str]]]:
+    """The lab's function explorer (an ``<iframe srcdoc>``, sandboxed to scripts) opened on
+    the study's activations; appends its script's CSP hash to ``scripts``."""
+    from ..lab.page import study_explorer
+
+    frame, hashes = study_explorer(activations)
+    scripts.extend(hashes)
+    return ('<section id="explorer"><h2>Function explorer</h2><p>The study\'s activations, '
+            "overlaid: change parameters, w and b in f(w x + b), hover for f and f′, read the "
+            "property sheet. It runs in a sandboxed frame and loads nothing.</p>"
+            f"{frame}</section>", [("explorer", "Explorer")])
+
+
 def sheet_html(info: Any) -> str:
     d = info.to_dict()
     items = [

@@ -304,5 +304,7 @@ export function makeActivation(name, params = {}) {
   const f = (x) => k.f(x, p);
   const df = (x) => k.df(x, p);
   const backward = k.vjp ? (g, x, y) => k.vjp(g, x, y, p) : (g, x) => g * k.df(x, p);
-  return { name, params: p, f, df, backward, vector: !!k.vector };
+  const out = { name, params: p, f, df, backward, vector: !!k.vector };
+  if (k.custom !== undefined) out.expr = k.custom; // a custom formula: saved with the model
+  return out;
 }

@@ -200,8 +200,9 @@ export function createExplorer(root, registry, onChange) {
       h("h3", { text: `${info.display_name}` }),
       nonDefault ? h("p", { class: "note", text: "sheet at the default parameters" }) : null,
       h("table", {},
-        row("f", renderTex(info.formula)),
-        row("f′", renderTex(info.derivative)),
+        // a custom entry's sheet has plain-text formulas (sigmoid_grad is a name, not a subscript)
+        row("f", e.custom ? String(info.formula) : renderTex(info.formula)),
+        row("f′", e.custom ? String(info.derivative) : renderTex(info.derivative)),
         row("range", txt(`(${num(info.range[0])}, ${num(info.range[1])})`)),
         row("minimum", ext(info.minimum)),
         row("maximum", ext(info.maximum)),
@@ -249,5 +250,13 @@ export function createExplorer(root, registry, onChange) {
   return {
     state: st, draw,
     select(name) { if (Object.hasOwn(byName, name) && name !== st.primary) { st.primary = name; fnSelect.value = name; buildParams(); draw(); } },
+    compareWith(names) {
+      for (const n of names || []) {
+        if (!Object.hasOwn(byName, n)) continue;
+        st.compare.add(n);
+        for (const box of cmpBox.querySelectorAll("input")) if (box.value === n) box.checked = true;
+      }
+      draw();
+    },
   };
 }

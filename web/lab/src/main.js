@@ -1,6 +1,6 @@
 // The page: tabs, URL-hash state, keyboard, downloads and the window.actlab testing hook.
 import { registryFromCatalogue } from "./catalogue.js";
-import { createExplorer } from "./explorer.js";
+import { createExplorer, curveFn } from "./explorer.js";
 import { createPlayground } from "./playground.js";
 import { toHash, fromHash, stepSession, measure, recordNow, exportModelBytes, importModelBytes, batchIndices } from "./session.js";
 import { toBase64, fromBase64 } from "./npz.js";
@@ -43,6 +43,7 @@ function start() {
   const ex = createExplorer(panes.explorer, registry, () => writeHash());
   const startFn = /(?:^#|&)fn=(\w+)/.exec(initialHash)?.[1] || catalogue.start?.fn;
   if (startFn) ex.select(startFn);
+  if (Array.isArray(catalogue.start?.compare)) ex.compareWith(catalogue.start.compare);
   if (mode === "full") {
     pg = createPlayground(panes.playground, registry, { onConfig: () => writeHash() });
     const h = fromHash(initialHash);
@@ -79,6 +80,12 @@ function start() {
     version: 1,
     catalogue: () => catalogue,
     explorer: ex,
+    evaluate: (name, xs, params = {}) => {
+      const e = registry.entries.find((q) => q.name === name);
+      if (!e) throw new Error(`unknown function ${name}`);
+      const c = curveFn(e, { ...registry.defaults[name], ...params });
+      return xs.map((x) => [c.f(x), c.df(x)]);
+    },
     show,
     config: () => (pg ? JSON.parse(JSON.stringify(pg.session.config)) : null),
     load: (cfg) => { pg.pause(); const c = pg.load(cfg); writeHash(); return c; },

@@ -146,7 +146,11 @@ export function createPlayground(root, registry, { onConfig } = {}) {
 
   function load(cfg, { keepPreset = false } = {}) {
     const c = normalise(cfg, hidden);
-    if (c.data === "csv" && !csv) c.data = "circles";
+    if (c.data === "csv" && !csv) {
+      // a URL holds the settings, not the file: say so and show the default set meanwhile
+      c.data = "circles";
+      csvMsg.textContent = "This link was made with a CSV file, which a URL cannot hold: drop the same file again to resume (circles meanwhile).";
+    }
     s = createSession(c, registry, csv);
     writeControls(s.config);
     if (!keepPreset) { presetSel.value = ""; watch.textContent = ""; }

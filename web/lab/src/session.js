@@ -252,7 +252,10 @@ export function modelConfig(s) {
   s.net.layers.forEach((L, l) => {
     const bias = l < s.net.layers.length - 1 && s.config.bias ? `constant:${s.config.bias}` : "zeros";
     layers.push({ type: "Dense", config: { in_features: L.nin, out_features: L.nout, init: s.inits[l], bias_init: bias, bias: true } });
-    if (L.act) layers.push({ type: "Activation", config: { name: L.act.name, ...L.act.params } });
+    if (L.act) {
+      const expr = L.act.expr !== undefined ? { expr: L.act.expr } : {};
+      layers.push({ type: "Activation", config: { name: L.act.name, ...L.act.params, ...expr } });
+    }
   });
   return { layers, seed: s.config.seed, dtype: "float64" };
 }
