@@ -10,7 +10,7 @@ OUT    ?= actlab-out
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml setup.py $(wildcard src/actlab/activations/_kernels*.[ch])
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -e .
 	touch $@

@@ -1,27 +1,36 @@
-"""Elementwise activation speed: actlab vs naive NumPy vs PyTorch (CPU) vs the memory-copy limit.
+"""Elementwise activation speed: actlab vs PyTorch (CPU) vs JAX jit vs naive NumPy vs memory copy.
 
 For every registry entry (``actlab.names()``, default parameters), forward ``f(x)`` and backward
-(the vector-Jacobian product ``g * f'(x)``) on float32 arrays of 1e6 and 1e7 elements:
+(the vector-Jacobian product ``g * f'(x)``) on float32 (or ``--dtype float64``) arrays of 1e2 to
+1e7 elements (``--sizes``):
 
-* **actlab**: ``act(x, out=out)`` and ``act.backward(g, x, out=out)``, preallocated ``out``.
+* **actlab**: ``act(x, out=out)`` and ``act.backward(g, x, y, out=out)``, preallocated ``out``.
   The compiled float32 kernels (``actlab/activations/_kernels.c``) use the calling thread plus one
-  helper thread above 65536 elements; ``ACTLAB_NO_FAST=1`` benchmarks the pure-NumPy path.
+  helper thread from ``_fast.SPLIT_MIN`` elements (``SPLIT_MIN_CHEAP`` for piecewise-linear
+  entries); ``ACTLAB_NO_FAST=1`` benchmarks the pure-NumPy path (as float64 always does).
 * **naive**: NumPy as the articles write it, e.g. ``1/(1+np.exp(-x))``, ``x*(x>0)``,
-  ``0.5*x*(1+erf(x/sqrt2))`` (allocating, float32 throughout; see ``NAIVE_F``/``NAIVE_B``).
+  ``0.5*x*(1+erf(x/sqrt2))`` (allocating; see ``NAIVE_F``/``NAIVE_B``).
 * **torch**: ``torch.nn.functional``/``torch._C._nn`` with ``out=`` where the op has an out
   variant; backward through the autograd-free ATen backward ops (``aten.sigmoid_backward``,
   ``aten.gelu_backward``, ...; their ``grad_input=``/``out=`` overloads where they exist), given
   the forward output where the op takes it (sigmoid, tanh, softmax, log_softmax, log_sigmoid's
-  buffer). softsign has no backward op: it is the explicit formula in torch ops.
+  buffer). softsign has no backward op: it is the explicit formula in torch ops. With
+  ``--threads 2`` torch is timed at 1 and at 2 intra-op threads and the faster counts (on a
+  shared 2-core machine either can win).
+* **jax**: ``jax.jit`` of the ``jax.nn`` function and of its ``jax.vjp`` (allocating, as JAX
+  always is; ``block_until_ready``). Skipped when jax is not importable in this interpreter.
 * **copy**: the memory-traffic limit: ``np.copyto(out, x)`` forward (1 input, 1 output) and
   ``np.add(g, x, out=out)`` backward (2 inputs, 1 output).
 
-Timing is interleaved best-of-N: each repeat runs every contender once, in turn, and the fastest
-repeat of each is kept (the least disturbed on a shared machine). torch runs with
-``--threads`` intra-op threads (2 by default); BLAS is not involved. The ratio table gives
-actlab/torch, actlab/naive and actlab/copy, with geometric means.
+Timing is interleaved best-of-N: each repeat runs every contender once, in turn (each timing
+repeats the call until it lasts about a millisecond: small sizes measure the per-call cost), and
+the fastest repeat of each is kept (the least disturbed on a shared machine). The ratio tables
+give actlab/torch, actlab/jax, actlab/naive and actlab/copy with geometric means; a summary gives
+the geometric mean and worst entry per size, and a per-call overhead table (1 element) gives
+microseconds per call.
 
-Run:  .venv/bin/python benchmarks/bench_activations.py [--quick] [--sizes 1e6 1e7] [--repeats N]
+Run:  .venv/bin/python benchmarks/bench_activations.py [--quick] [--sizes 1e3 1e6] [--repeats N]
+      [--threads 1|2] [--dtype float32|float64] [--names relu gelu] [--json out.json]
 """
 
 from __future__ import annotations
@@ -190,24 +199,65 @@ def torch_ops(torch):
     }, F
 
 
+# -------------------------------------------------------------------------------------- jax
+def jax_ops():
+    """name -> jax.numpy function of x (jit-compiled by the caller), or None without jax."""
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None, None
+    nn = jax.nn
+    return jax, {
+        "identity": lambda x: x + 0,  # a copy, as actlab's out= is
+        "sigmoid": nn.sigmoid, "tanh": jnp.tanh, "relu": nn.relu,
+        "leaky_relu": lambda x: nn.leaky_relu(x, 0.01), "relu6": nn.relu6, "silu": nn.silu,
+        "gelu": lambda x: nn.gelu(x, approximate=False), "mish": nn.mish,
+        "softmax": lambda x: nn.softmax(x, axis=-1),
+        "log_softmax": lambda x: nn.log_softmax(x, axis=-1),
+        "elu": nn.elu, "selu": nn.selu, "celu": nn.celu, "softplus": nn.softplus,
+        "log_sigmoid": nn.log_sigmoid, "hard_sigmoid": nn.hard_sigmoid,
+        "hard_swish": nn.hard_swish, "hard_tanh": nn.hard_tanh, "softsign": nn.soft_sign,
+    }
+
+
 # ----------------------------------------------------------------------------------- timing
-def interleaved_best(contenders: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Best wall time (ms) of each zero-argument callable; every repeat runs all in turn."""
+def calls_per_timing(fn: Callable[[], object], target_s: float = 1e-3) -> int:
+    """How many calls make one timing last about target_s (at least 1)."""
+    t0 = time.perf_counter()
+    fn()
+    dt = time.perf_counter() - t0
+    return max(1, min(10_000, int(target_s / max(dt, 1e-7))))
+
+
+def interleaved_best(contenders: dict[str, Callable[[], object]], repeats: int,
+                     setup: dict[str, Callable[[], object]] | None = None) -> dict[str, float]:
+    """Best wall time (ms per call) of each zero-argument callable; every repeat runs all in
+    turn. setup[name]() runs before each of that contender's timings (torch's thread count)."""
+    setup = setup or {}
     best = dict.fromkeys(contenders, math.inf)
-    for fn in contenders.values():  # warm-up: page in outputs, load libraries
+    number = {}
+    for name, fn in contenders.items():  # warm-up: page in outputs, load libraries, compile
+        setup.get(name, lambda: None)()
         fn()
+        number[name] = calls_per_timing(fn)
     for _ in range(repeats):
         for name, fn in contenders.items():
+            setup.get(name, lambda: None)()
+            k = number[name]
             t0 = time.perf_counter()
-            fn()
-            best[name] = min(best[name], (time.perf_counter() - t0) * 1e3)
+            for _ in range(k):
+                fn()
+            best[name] = min(best[name], (time.perf_counter() - t0) * 1e3 / k)
     return best
 
 
-def bench_entry(name, n, repeats, rng, torch):
-    shape = (n // 1000, 1000) if name in VECTOR and n >= 1000 else (n,)
-    x = rng.standard_normal(shape, dtype=np.float32) * np.float32(3)
-    g = rng.standard_normal(shape, dtype=np.float32)
+def bench_entry(name, n, repeats, rng, torch, jax_pair=(None, None), threads=1,
+                dtype=np.float32):
+    vec = name in VECTOR
+    shape = (n // 1000, 1000) if vec and n >= 1000 else (n,)
+    x = rng.standard_normal(shape).astype(dtype) * np.dtype(dtype).type(3)
+    g = rng.standard_normal(shape).astype(dtype)
     out = np.empty_like(x)
     act = actlab.get(name)
     fwd = {"actlab": lambda: act(x, out=out), "naive": lambda: NAIVE_F[name](x),
@@ -215,6 +265,7 @@ def bench_entry(name, n, repeats, rng, torch):
     y = act(x)  # actlab gets the forward output too (torch's sigmoid/tanh/softmax ops take it)
     bwd = {"actlab": lambda: act.backward(g, x, y, out=out), "naive": lambda: NAIVE_B[name](g, x),
            "copy": lambda: np.add(g, x, out=out)}
+    setup = {}
     note = ""
     if torch is not None:
         ops, _ = torch_ops(torch)
@@ -223,9 +274,22 @@ def bench_entry(name, n, repeats, rng, torch):
         to = torch.empty_like(tx)
         ty = tf(tx, torch.empty_like(tx)).clone()
         aux = torch.ops.aten.log_sigmoid_forward(tx)[1] if name == "log_sigmoid" else None
-        fwd["torch"] = lambda: tf(tx, to)
-        bwd["torch"] = lambda: tb(tg, tx, ty, aux, to)
-    return interleaved_best(fwd, repeats), interleaved_best(bwd, repeats), note
+        for key, nt in [("torch", threads)] + ([("torch1", 1)] if threads > 1 else []):
+            fwd[key] = lambda: tf(tx, to)
+            bwd[key] = lambda: tb(tg, tx, ty, aux, to)
+            setup[key] = (lambda k: lambda: torch.set_num_threads(k))(nt)
+    jax, jops = jax_pair
+    if jax is not None:
+        jf = jax.jit(jops[name])
+        jb = jax.jit(lambda gg, xx: jax.vjp(jops[name], xx)[1](gg)[0])
+        jx, jg = jax.device_put(x), jax.device_put(g)
+        fwd["jax"] = lambda: jf(jx).block_until_ready()
+        bwd["jax"] = lambda: jb(jg, jx).block_until_ready()
+    f, b = interleaved_best(fwd, repeats, setup), interleaved_best(bwd, repeats, setup)
+    for t in (f, b):
+        if "torch1" in t:
+            t["torch"] = min(t["torch"], t.pop("torch1"))
+    return f, b, note
 
 
 def geomean(values):
@@ -233,103 +297,169 @@ def geomean(values):
     return math.exp(sum(map(math.log, values)) / len(values)) if values else math.nan
 
 
-def run(sizes, repeats, threads, names=None, stream=sys.stdout):
-    """Benchmark, print the table, return the raw results. threads: torch's intra-op threads
-    and whether actlab may use its helper thread (1: never, 2: from SPLIT_MIN elements)."""
+def run(sizes, repeats, threads, names=None, stream=sys.stdout, dtype=np.float32, jax=True):
+    """Benchmark, print the tables, return the raw results. threads: torch's intra-op threads
+    and whether actlab may use its helper thread (1: never, 2: from the split sizes)."""
     try:
         import torch
     except ImportError:
         torch = None
-    saved = (torch.get_num_threads() if torch is not None else None, _fast.SPLIT_MIN)
+    saved = (torch.get_num_threads() if torch is not None else None, _fast.SPLIT_MIN,
+             _fast.SPLIT_MIN_CHEAP)
     try:
-        if torch is not None:
-            torch.set_num_threads(threads)
         if threads < 2:
-            _fast.SPLIT_MIN = 1 << 62
-        return _run(sizes, repeats, threads, names, stream, torch)
+            _fast.SPLIT_MIN = _fast.SPLIT_MIN_CHEAP = 1 << 62
+        if threads < 2:  # XLA's own pool: one thread too (read when jax loads)
+            os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
+                                               "intra_op_parallelism_threads=1")
+        jax_pair = jax_ops() if jax else (None, None)
+        return _run(sizes, repeats, threads, names, stream, torch, jax_pair, np.dtype(dtype))
     finally:
         if torch is not None:
             torch.set_num_threads(saved[0])
-        _fast.SPLIT_MIN = saved[1]
+        _fast.SPLIT_MIN, _fast.SPLIT_MIN_CHEAP = saved[1:]
 
 
-def _run(sizes, repeats, threads, names, stream, torch):
+def _run(sizes, repeats, threads, names, stream, torch, jax_pair, dtype):
     rng = np.random.default_rng(0)
     names = names or actlab.names()
     load0 = os.getloadavg()
-    print(f"actlab activations benchmark: float32, interleaved best of {repeats}", file=stream)
+    print(f"actlab activations benchmark: {dtype.name}, interleaved best of {repeats}",
+          file=stream)
     print(f"  machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"load average {load0[0]:.2f} at start (other processes share these cores)",
           file=stream)
-    split = (f"2 threads (caller + 1 helper claiming chunks) from {_fast.SPLIT_MIN} elements"
-             if threads >= 2 else "1 thread")
-    print(f"  actlab: compiled kernels {'ON' if _fast.enabled() else 'OFF'} ({_fast.REASON}); "
-          f"{split}", file=stream)
+    split = (f"2 threads (caller + 1 helper claiming chunks) from {_fast.SPLIT_MIN} elements "
+             f"({_fast.SPLIT_MIN_CHEAP} piecewise-linear)" if threads >= 2 else "1 thread")
+    kernels = "ON" if _fast.enabled() and dtype == np.float32 else "OFF"
+    print(f"  actlab: compiled kernels {kernels} ({_fast.REASON}); {split}", file=stream)
     if torch is not None:
-        print(f"  torch {torch.__version__}: torch.set_num_threads({threads}) -> "
-              f"{torch.get_num_threads()} threads", file=stream)
+        which = "best of 1 and 2 threads" if threads > 1 else "1 thread"
+        print(f"  torch {torch.__version__}: {which}", file=stream)
     else:
         print("  torch: not installed (no torch column)", file=stream)
+    jax = jax_pair[0]
+    jax_note = (f"jax {jax.__version__}, jit on {jax.devices()[0]}" if jax
+                else "not importable (no jax column)")
+    print(f"  jax: {jax_note}", file=stream)
     results = []
     for n in sizes:
         reps = max(3, repeats if n <= 2_000_000 else repeats // 3)
         for name in names:
-            f, b, note = bench_entry(name, n, reps, rng, torch)
+            f, b, note = bench_entry(name, n, reps, rng, torch, jax_pair, threads, dtype)
             for direction, t in (("forward", f), ("backward", b)):
                 results.append({"name": name, "n": n, "direction": direction, "ms": t,
-                                 "torch_op": note})
+                                "torch_op": note, "dtype": dtype.name})
     report(results, stream)
+    overhead(names[:1] if len(names) < 3 else ["relu", "sigmoid", "gelu"], torch, jax_pair,
+             dtype, stream)
     load1 = os.getloadavg()
     print(f"  load average {load1[0]:.2f} at the end", file=stream)
     return results
 
 
-def report(results, stream=sys.stdout):
-    def ratio(t, other):
-        return t["actlab"] / t[other] if other in t else math.nan
+def _ratio(t, other):
+    return t["actlab"] / t[other] if other in t else math.nan
 
+
+def report(results, stream=sys.stdout):
+    cols = ["torch", "jax", "naive", "copy"]
     for n in sorted({r["n"] for r in results}):
         rows = [r for r in results if r["n"] == n]
         print(f"\n n = {n:.0e}   times in ms; ratios are actlab / other (< 1: actlab faster)",
               file=stream)
-        head = (f"{'entry':13s}{'dir':4s}{'actlab':>8s}{'torch':>8s}{'naive':>8s}{'copy':>7s}"
-                f"{'/torch':>8s}{'/naive':>8s}{'/copy':>7s}")
+        head = (f"{'entry':13s}{'dir':4s}{'actlab':>9s}" + "".join(f"{c:>9s}" for c in cols)
+                + "".join(f"{'/' + c:>7s}" for c in cols))
         print(head, file=stream)
         for r in rows:
             t = r["ms"]
             flag = ""
-            if ratio(t, "torch") > 2:
-                flag += "  > 2x torch"
-            if r["name"] in PIECEWISE and ratio(t, "copy") > 1.3:
+            if _ratio(t, "torch") > 1.5:
+                flag += "  > 1.5x torch"
+            if r["name"] in PIECEWISE and _ratio(t, "copy") > 1.3:
                 flag += "  > 1.3x copy"
-            print(f"{r['name']:13s}{r['direction'][:3]:4s}{t['actlab']:8.3f}"
-                  f"{t.get('torch', math.nan):8.3f}{t['naive']:8.3f}{t['copy']:7.3f}"
-                  f"{ratio(t, 'torch'):8.2f}{ratio(t, 'naive'):8.2f}{ratio(t, 'copy'):7.2f}{flag}",
-                  file=stream)
+            print(f"{r['name']:13s}{r['direction'][:3]:4s}{t['actlab']:9.4f}"
+                  + "".join(f"{t.get(c, math.nan):9.4f}" for c in cols)
+                  + "".join(f"{_ratio(t, c):7.2f}" for c in cols) + flag, file=stream)
         for direction in ("forward", "backward", None):
             sel = [r for r in rows if direction in (None, r["direction"])]
-            gt = geomean([ratio(r["ms"], "torch") for r in sel])
-            gn = geomean([ratio(r["ms"], "naive") for r in sel])
-            worst = max(sel, key=lambda r: ratio(r["ms"], "torch") if "torch" in r["ms"] else 0)
-            print(f"  geomean {direction or 'all':8s} actlab/torch {gt:5.2f}  actlab/naive "
-                  f"{gn:5.2f}  worst vs torch: {worst['name']} {worst['direction']} "
-                  f"{ratio(worst['ms'], 'torch'):.2f}", file=stream)
+            gt = geomean([_ratio(r["ms"], "torch") for r in sel])
+            gj = geomean([_ratio(r["ms"], "jax") for r in sel])
+            gn = geomean([_ratio(r["ms"], "naive") for r in sel])
+            worst = max(sel, key=lambda r: _ratio(r["ms"], "torch") if "torch" in r["ms"] else 0)
+            print(f"  geomean {direction or 'all':8s} actlab/torch {gt:5.2f}  actlab/jax {gj:5.2f}"
+                  f"  actlab/naive {gn:5.2f}  worst vs torch: {worst['name']} "
+                  f"{worst['direction']} {_ratio(worst['ms'], 'torch'):.2f}", file=stream)
+    print("\n summary: geometric mean actlab/torch (forward, backward, all) and the worst entry",
+          file=stream)
+    for n in sorted({r["n"] for r in results}):
+        rows = [r for r in results if r["n"] == n]
+        g = [geomean([_ratio(r["ms"], "torch") for r in rows if d in (None, r["direction"])])
+             for d in ("forward", "backward", None)]
+        gj = geomean([_ratio(r["ms"], "jax") for r in rows])
+        worst = max(rows, key=lambda r: _ratio(r["ms"], "torch") if "torch" in r["ms"] else 0)
+        print(f"  n = {n:8.0e}  fwd {g[0]:5.2f}  bwd {g[1]:5.2f}  all {g[2]:5.2f}  "
+              f"(vs jax {gj:5.2f})  worst {worst['name']} {worst['direction']} "
+              f"{_ratio(worst['ms'], 'torch'):.2f}", file=stream)
+
+
+def overhead(names, torch, jax_pair, dtype, stream):
+    """Microseconds per call on one element (the fixed cost of a call)."""
+    print(f"\n per-call overhead: microseconds per call on 1 element ({dtype.name})", file=stream)
+    print(f"{'call':34s}{'actlab':>8s}{'numpy':>8s}{'torch':>8s}{'jax':>8s}", file=stream)
+    x = np.full(1, 0.5, dtype)
+    g, out = x.copy(), x.copy()
+    jax, jops = jax_pair
+    for name in names:
+        act = actlab.get(name)
+        y = act(x)
+        base = {"relu": lambda: np.maximum(x, 0), "sigmoid": lambda: NAIVE_F["sigmoid"](x),
+                "gelu": lambda: NAIVE_F["gelu"](x)}.get(name, lambda: NAIVE_F[name](x))
+        for label, fn, ref in [
+            (f"{name}(x)", lambda: act(x), base),
+            (f"{name}(x, out=out)", lambda: act(x, out=out), base),
+            (f"{name}.backward(g, x, y)", lambda: act.backward(g, x, y),
+             lambda: NAIVE_B[name](g, x)),
+        ]:
+            cont = {"actlab": fn, "numpy": ref}
+            if torch is not None:
+                tf, tb, _ = torch_ops(torch)[0][name]
+                tx = torch.from_numpy(x)
+                ty = tf(tx, torch.empty_like(tx)).clone()
+                aux = torch.ops.aten.log_sigmoid_forward(tx)[1] if name == "log_sigmoid" else None
+                cont["torch"] = ((lambda: tb(tx, tx, ty, aux, torch.empty_like(tx)))
+                                 if "backward" in label else (lambda: tf(tx, torch.empty_like(tx))))
+            if jax is not None:
+                jfn = jax.jit(jops[name]) if "backward" not in label else jax.jit(
+                    lambda gg, xx: jax.vjp(jops[name], xx)[1](gg)[0])
+                jx = jax.device_put(x)
+                cont["jax"] = ((lambda: jfn(jx, jx).block_until_ready()) if "backward" in label
+                               else (lambda: jfn(jx).block_until_ready()))
+            t = interleaved_best(cont, 5)
+            print(f"{label:34s}" + "".join(f"{t[k] * 1e3:8.2f}" if k in t else f"{'-':>8s}"
+                                           for k in ("actlab", "numpy", "torch", "jax")),
+                  file=stream)
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sizes", type=float, nargs="+", default=[1e6, 1e7])
-    p.add_argument("--repeats", type=int, default=15)
+    p.add_argument("--sizes", type=float, nargs="+", default=[1e2, 1e3, 1e4, 1e5, 1e6, 1e7])
+    p.add_argument("--repeats", type=int, default=9)
     p.add_argument("--threads", type=int, default=2,
-                   help="torch intra-op threads; 1 also keeps actlab on one thread")
+                   help="2: torch best of 1 and 2 threads, actlab's helper thread on; "
+                        "1: everything on one thread")
+    p.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     p.add_argument("--names", nargs="+", help="only these entries")
+    p.add_argument("--no-jax", action="store_true", help="leave out the JAX column")
     p.add_argument("--quick", action="store_true", help="smoke run: 1e4 elements, 3 repeats")
     p.add_argument("--json", help="write the raw results here")
     args = p.parse_args(argv)
     sizes = [int(s) for s in args.sizes]
     if args.quick:
-        sizes, args.repeats = [10_000] if args.sizes == [1e6, 1e7] else sizes, 3
-    results = run(sizes, args.repeats, args.threads, args.names)
+        sizes = [10_000] if args.sizes == p.get_default("sizes") else sizes
+        args.repeats = 3
+    results = run(sizes, args.repeats, args.threads, args.names, dtype=np.dtype(args.dtype),
+                  jax=not args.no_jax)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(results, fh, indent=1)

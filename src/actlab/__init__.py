@@ -38,11 +38,15 @@ def define(expr: str, name: str | None = None, **params: Any) -> Activation:
     return _define(expr, name, **params)
 
 
+_SUBPACKAGES = ("nn", "data", "diagnostics", "studies", "plotting", "report")
+
+
 def __getattr__(name: str):
-    # actlab.lab (the interactive page; callable: actlab.lab() shows it in a notebook) is a
-    # top layer: imported on first use, never by the core.
-    if name == "lab":
+    # ``import actlab; actlab.nn`` imports the sub-package on first use. actlab.lab (the
+    # interactive page; callable: actlab.lab() shows it in a notebook) is a top layer: imported
+    # on first use, never by the core.
+    if name in _SUBPACKAGES or name == "lab":
         import importlib
 
-        return importlib.import_module(".lab", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

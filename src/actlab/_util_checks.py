@@ -4,6 +4,8 @@
 argument, what it must be and what it got (``np.float32(1)`` is a number, ``True``, ``"1"``
 and ``2.5`` for an integer are not).
 
+>>> import numpy as np
+>>> from actlab._util_checks import integer, real
 >>> real(np.float32(0.5), "lr", positive=True)
 0.5
 >>> integer(np.int64(3), "batch_size", minimum=1)

@@ -11,6 +11,7 @@ temporary file is being written, its writer holds an exclusive ``flock`` on it; 
 left behind by a writer that was killed (SIGKILL, power loss) hold no lock, and the next write
 of the same target removes them (:func:`remove_stale`), so repeated kills do not pile up files.
 
+>>> from actlab._util_files import atomic_open
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
 >>> with atomic_open(p, "w") as fh:

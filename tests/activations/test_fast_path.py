@@ -150,7 +150,7 @@ def test_available_when_required():
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(("name", "params"), CASES, ids=IDS)
 def test_matches_exact_float64(name, params, kind, size, monkeypatch):
-    monkeypatch.delenv("ACTLAB_NO_FAST", raising=False)
+    monkeypatch.setattr(_fast, "_ENABLED", _fast.available())
     x, g = INPUTS[size], G[size]
     assert _fast.lookup(name, kind, np.dtype(np.float32)) is not None
     got = evaluate(fast_act(name, params), kind, x, g)
@@ -167,9 +167,9 @@ def test_agrees_with_numpy_float32_path(name, params, kind, monkeypatch):
     rng = np.random.default_rng(3)
     x = np.concatenate([rng.uniform(-20, 20, 70_000), [0.0, -0.0, 1.0, -1.0, 3.0, -3.0, 6.0]])
     x, g = x.astype(np.float32), rng.standard_normal(x.size).astype(np.float32)
-    monkeypatch.delenv("ACTLAB_NO_FAST", raising=False)
+    monkeypatch.setattr(_fast, "_ENABLED", _fast.available())
     fast = evaluate(fast_act(name, params), kind, x, g)
-    monkeypatch.setenv("ACTLAB_NO_FAST", "1")
+    monkeypatch.setattr(_fast, "_ENABLED", False)
     assert _fast.lookup(name, kind, np.dtype(np.float32)) is None
     slow = evaluate(fast_act(name, params), kind, x, g)
     ref = reference(name, params, kind, x, g)
@@ -271,7 +271,7 @@ def test_layouts_and_aliasing():
 
 @needs_fast
 def test_shapes_sizes_dtypes(monkeypatch):
-    monkeypatch.delenv("ACTLAB_NO_FAST", raising=False)
+    monkeypatch.setattr(_fast, "_ENABLED", _fast.available())
     act = actlab.get("sigmoid")
     x = INPUTS["small"]
     ref = reference("sigmoid", {}, "f", x, x)
@@ -286,7 +286,7 @@ def test_shapes_sizes_dtypes(monkeypatch):
     h = act(x16)
     assert h.dtype == np.float16
     np.testing.assert_array_equal(h, act(x16.astype(np.float32)).astype(np.float16))
-    monkeypatch.setenv("ACTLAB_NO_FAST", "1")
+    monkeypatch.setattr(_fast, "_ENABLED", False)
     assert _fast.lookup("sigmoid", "f", np.dtype(np.float32)) is None
 
 
@@ -298,9 +298,9 @@ def test_unusual_parameters_fall_back(monkeypatch):
                          ("leaky_relu", {"alpha": 1e-40}), ("celu", {"alpha": 1e31})]:
         act = actlab.get(name, **params)
         for kind in KINDS:
-            monkeypatch.delenv("ACTLAB_NO_FAST", raising=False)
+            monkeypatch.setattr(_fast, "_ENABLED", _fast.available())
             got = evaluate(act, kind, x, g)
-            monkeypatch.setenv("ACTLAB_NO_FAST", "1")
+            monkeypatch.setattr(_fast, "_ENABLED", False)
             np.testing.assert_array_equal(got, evaluate(act, kind, x, g), err_msg=name)
 
 
@@ -340,7 +340,7 @@ def vjp_terms(name, g, y, ref):
 @pytest.mark.parametrize("shape", list(VECTOR_SHAPES))
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_rows(name, shape, monkeypatch):
-    monkeypatch.delenv("ACTLAB_NO_FAST", raising=False)
+    monkeypatch.setattr(_fast, "_ENABLED", _fast.available())
     x = VECTOR_SHAPES[shape]
     g = np.random.default_rng(5).standard_normal(x.shape).astype(np.float32)
     act = actlab.get(name)
@@ -364,7 +364,7 @@ def test_softmax_rows(name, shape, monkeypatch):
     # rows with +-inf/NaN are the NumPy formula's (NumPy's float32 sums differ in the last bit
     # between a subset of rows and the whole array, hence allclose)
     bx, by = act.backward(g, x), act.backward(g, None, y)
-    monkeypatch.setenv("ACTLAB_NO_FAST", "1")
+    monkeypatch.setattr(_fast, "_ENABLED", False)
     for got, want in [(y, act(x)), (bx, act.backward(g, x)), (by, act.backward(g, None, y))]:
         np.testing.assert_allclose(got[~finite], want[~finite], rtol=1e-5, atol=1e-6)
 

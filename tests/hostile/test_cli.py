@@ -69,8 +69,8 @@ CASES = {
     "compare_corrupt_db": lambda t: ["compare", "--out", str(C.corrupt_sqlite(t).parent),
                                      "--seeds", "2", "--no-progress"],
     "compare_foreign_db": lambda t: ["compare", "--out", str(C.foreign_sqlite(t).parent),
-                                     "--dataset", "xor", "--activations", "relu", "--depth", "1",
-                                     "--width", "2", "--epochs", "1", "--seeds", "1",
+                                     "--dataset", "moons", "--activations", "relu", "--depth", "1",
+                                     "--width", "2", "--epochs", "1", "--seeds", "2",
                                      "--jobs", "1", "--no-progress"],
     "claims_corrupt_db": lambda t: ["claims", "--out", str(C.corrupt_sqlite(t).parent),
                                     "--seeds", "2", "--no-progress"],
@@ -140,7 +140,7 @@ def test_ctrl_c_at_any_moment_exits_130_without_traceback():
     exe = os.path.join(os.path.dirname(sys.executable), "actlab")
     if not os.path.exists(exe):
         pytest.skip("console script not installed")
-    argv = [exe, "train", "--dataset", "digits", "--epochs", "200", "--no-progress"]
+    argv = [exe, "train", "--dataset", "digits", "--epochs", "20000", "--no-progress"]
     for delay in (0.1, 0.4, 1.0, 3.0):
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(delay)

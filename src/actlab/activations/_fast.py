@@ -1,29 +1,36 @@
 """Optional compiled kernels (float32 hot paths). Pure NumPy is always the fallback.
 
-``lookup(name, kind, dtype)`` returns a kernel with the same signature as the registry entry's
-``f``/``df``/``vjp`` (``kind`` in ``"f"``, ``"df"``, ``"vjp"``), or ``None`` when no compiled
-kernel applies; callers then use the NumPy formula. Both paths pass the same exactness tests
-(``tests/activations/test_fast_path.py``).
+``bind(name, kind, dtype, params)`` returns the compiled kernel for one activation with concrete
+parameters -- ``k(x, out)`` for ``kind`` ``"f"``/``"df"``, ``k(g, x, y, out)`` for ``"vjp"`` --
+or ``None`` when no compiled kernel applies; callers then use the registry's NumPy formula. Both
+paths pass the same exactness tests (``tests/activations/test_fast_path.py``). A bound kernel
+takes C-contiguous float32 arrays of one shape, ``out`` either the input itself or disjoint from
+it (the registry guarantees this: it copies every other layout to C order first, so results never
+depend on the memory layout), and raises no floating-point warnings.
 
 The kernels live in ``_kernels.c``/``_kernels_rows.c`` (AVX2 + FMA; glibc's libmvec for erfc,
-tanh and log1p, an inline exp accurate to 1 ulp), built by ``setup.py`` as an optional extension
-and called here through :mod:`ctypes`, which releases the GIL. From :data:`SPLIT_MIN` elements a
-call is cut into chunks of :data:`CHUNK` that the calling thread and one persistent helper thread
-claim from a shared atomic counter: on a busy machine, where the helper may be scheduled late, the
-caller simply takes every chunk (never slower than one thread). They are used only when
+tanh and log1p, an inline exp accurate to 1 ulp), built by ``setup.py`` as an optional extension.
+Below the split size a call goes through the extension's own entry points ``apply1``/``apply2``
+(buffers through the Python C API, well under a microsecond); from :data:`SPLIT_MIN` elements
+(:data:`SPLIT_MIN_CHEAP` for the memory-bound piecewise-linear entries, where a second thread
+pays only at sizes that leave the caches) a call is cut into chunks of :data:`CHUNK` that the
+calling thread and one persistent helper thread claim from a shared atomic counter through
+:mod:`ctypes`: on a busy machine, where the helper may be scheduled late, the caller simply takes
+every chunk (never slower than one thread). They are used only when
 
 * the library was built and loads, and the CPU has AVX2 and FMA (:func:`available`);
-* ``ACTLAB_NO_FAST`` is unset (or ``0``/empty) -- set it to ``1`` to force the NumPy path;
-* the arrays are float32, C-contiguous and either the same array as ``out`` or disjoint from it;
-* the parameters are ordinary (normal float32 numbers); anything else goes to NumPy.
+* ``ACTLAB_NO_FAST`` was unset (or ``0``/empty) when actlab was imported -- ``1`` forces the
+  NumPy path; :func:`set_enabled` switches at run time;
+* the arrays are float32 and the parameters ordinary (normal float32 numbers).
 
-softmax and log_softmax run row by row along a contiguous last axis (other axes: NumPy); rows
-holding a non-finite value are handed back to the NumPy formula, which defines those limits.
+softmax and log_softmax run row by row along the last axis (other axes: NumPy); rows holding a
+non-finite value are handed back to the NumPy formula, which defines those limits.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib
 import importlib.machinery
 import os
 import queue
@@ -36,31 +43,40 @@ import numpy as np
 
 #: arrays with at least this many elements are split across two threads
 SPLIT_MIN = 1 << 16
+#: the same for the piecewise-linear entries (a few instructions per element, memory-bound;
+#: measured on a busy 2-core machine, a second thread paid only from about 2M elements)
+SPLIT_MIN_CHEAP = 1 << 21
+_CHEAP = {"identity", "relu", "leaky_relu", "relu6", "hard_tanh", "hard_sigmoid"}
 
 _F32 = np.dtype(np.float32)
 _SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 
 
 # ------------------------------------------------------------------------------ the library
-def _load() -> tuple[ctypes.CDLL | None, str]:
+def _load() -> tuple[ctypes.CDLL | None, Any, str]:
     here = Path(__file__).parent
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
         path = here / f"_kernels{suffix}"
         if path.exists():
             break
     else:
-        return None, "the compiled module _kernels was not built (pure NumPy in use)"
+        return None, None, "the compiled module _kernels was not built (pure NumPy in use)"
     try:
         lib = ctypes.CDLL(str(path))
-    except OSError as exc:  # e.g. libmvec missing at run time
-        return None, f"cannot load {path.name}: {exc}"
+        mod = importlib.import_module(f"{__package__}._kernels")
+    except (OSError, ImportError) as exc:  # e.g. libmvec missing at run time
+        return None, None, f"cannot load {path.name}: {exc}"
     if not lib.actlab_cpu_ok():
-        return None, "this CPU lacks AVX2/FMA"
+        return None, None, "this CPU lacks AVX2/FMA"
+    if not all(hasattr(mod, k) for k in ("apply2", "rows", "sgd", "adam")):
+        return None, None, f"{path.name} is out of date: rebuild it (pip install -e .)"
     lib.run_job.restype = lib.wait_job.restype = None
-    return lib, f"loaded {path.name}"
+    return lib, mod, f"loaded {path.name}"
 
 
-_LIB, REASON = _load()
+_LIB, _MOD, REASON = _load()
+#: whether bind() returns compiled kernels; callers caching bound kernels key them on it
+_ENABLED = _LIB is not None and os.environ.get("ACTLAB_NO_FAST", "") in ("", "0")
 
 
 def available() -> bool:
@@ -69,8 +85,19 @@ def available() -> bool:
 
 
 def enabled() -> bool:
-    """Whether lookups currently return compiled kernels (available and ACTLAB_NO_FAST unset)."""
-    return _LIB is not None and os.environ.get("ACTLAB_NO_FAST", "") in ("", "0")
+    """Whether lookups currently return compiled kernels."""
+    return _ENABLED
+
+
+def set_enabled(flag: bool) -> None:
+    """Switch the compiled kernels on or off at run time (``ACTLAB_NO_FAST`` is read at import)."""
+    global _ENABLED
+    _ENABLED = bool(flag) and _LIB is not None
+
+
+def optimizer_kernels():
+    """The extension's one-pass optimizer steps (``sgd``, ``adam``), or ``None`` (NumPy)."""
+    return _MOD if _ENABLED else None
 
 
 _UNARY = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_double, ctypes.c_double]
@@ -82,6 +109,10 @@ def _sym(name: str, binary: bool = False):
     fn.argtypes = _BINARY if binary else _UNARY
     fn.restype = None
     return fn
+
+
+def _addr(fn) -> int:
+    return ctypes.cast(fn, ctypes.c_void_p).value
 
 
 # ------------------------------------------------------------------------ two threads
@@ -124,48 +155,44 @@ def _get_helper() -> _Helper:
     return _helper
 
 
-def _run(kind: int, fn, n: int, g=None, x=None, y=None, *, a=0.0, b=0.0, m=1, skip=None,
-         from_y=0, work: int = 0) -> None:
-    """One C call over n elements (kinds 1, 2) or n rows of m (kinds 3, 4). With at least
-    SPLIT_MIN elements of work, the helper thread joins in, claiming chunks as it gets to run."""
+def _ptr(a: np.ndarray | None) -> int | None:
+    return None if a is None else a.ctypes.data
+
+
+def _split(kind: int, fn: int, n: int, g=None, x=None, y=None, *, a=0.0, b=0.0, m=1,
+           skip=None, from_y=0) -> None:
+    """One call over n elements (kinds 1, 2) or n rows of m (kinds 3, 4), on two threads."""
     chunk = CHUNK if kind <= 2 else max(1, CHUNK // m)
-    if work < SPLIT_MIN or n <= chunk:  # one thread: call the kernel directly
-        args = {1: (x, y, n, a, b), 2: (g, x, y, n, a, b), 3: (x, y, n, m, skip),
-                4: (g, x, y, n, m, skip, from_y)}[kind]
-        fn(*args)
-        return
-    job = _Job(0, 0, n, chunk, kind, m, from_y, ctypes.cast(fn, ctypes.c_void_p).value,
-               g, x, y, skip, a, b)
+    job = _Job(0, 0, n, chunk, kind, m, from_y, fn, _ptr(g), _ptr(x), _ptr(y), skip, a, b)
     _get_helper().jobs.put(job)
     _LIB.run_job(ctypes.byref(job))
     _LIB.wait_job(ctypes.byref(job))
 
 
-def _call(fn, arrays: tuple[np.ndarray, ...], out: np.ndarray, a: float, b: float) -> None:
-    """fn(*arrays, out, n, a, b) (f, df: x; vjp: g, x) on two threads for large arrays."""
-    arrays = _unaliased(out, arrays)
-    ptrs = [arr.ctypes.data for arr in arrays]
-    if len(ptrs) == 1:
-        _run(1, fn, out.size, None, ptrs[0], out.ctypes.data, a=a, b=b, work=out.size)
-    else:
-        _run(2, fn, out.size, ptrs[0], ptrs[1], out.ctypes.data, a=a, b=b, work=out.size)
+def _elementwise(fn_f, kind: str, a: float, b: float, split_min: int):
+    """The bound kernel for one elementwise (entry, kind) with parameters (a, b)."""
+    fn = _addr(fn_f)
+    if kind != "vjp":
+        apply1 = _MOD.apply1
 
+        def kernel(x, out):
+            if out.size < split_min:
+                apply1(fn, x, out, a, b)
+            else:
+                _split(1, fn, out.size, None, x, out, a=a, b=b)
+            return out
 
-def _usable(out: np.ndarray, *arrays: np.ndarray) -> bool:
-    if out.dtype != _F32 or not out.flags.c_contiguous:
-        return False
-    return all(
-        a.dtype == _F32 and a.flags.c_contiguous and a.shape == out.shape for a in arrays
-    )
+        return kernel
+    apply2 = _MOD.apply2
 
+    def vjp(g, ref, out):
+        if out.size < split_min:
+            apply2(fn, g, ref, out, a, b)
+        else:
+            _split(2, fn, out.size, g, ref, out, a=a, b=b)
+        return out
 
-def _unaliased(out: np.ndarray, arrays: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
-    """The inputs, copied where they partially overlap ``out`` (``out`` itself is fine)."""
-    return tuple(
-        a.copy() if a is not out and np.may_share_memory(a, out)
-        and a.ctypes.data != out.ctypes.data else a
-        for a in arrays
-    )
+    return vjp
 
 
 # ------------------------------------------------------------------------------- the table
@@ -196,30 +223,38 @@ def _selu(p: dict[str, Any]) -> tuple[float, float] | None:
     return _SELU if not p else None
 
 
-# entry -> (C prefix, params -> (a, b) or None, vjp may use y)
-_TABLE: dict[str, tuple[str, Callable[[dict[str, Any]], tuple[float, float] | None], bool]] = {
-    "identity": ("identity", _plain, True),
-    "sigmoid": ("sigmoid", _plain, False),
-    "tanh": ("tanh", _plain, False),
-    "relu": ("relu", _plain, True),
-    "leaky_relu": ("leaky_relu", _leaky, True),
-    "relu6": ("relu6", _plain, True),
-    "silu": ("silu", _one("beta"), False),
-    "elu": ("elu", _one("alpha"), False),
-    "selu": ("elu", _selu, False),
-    "celu": ("celu", _one("alpha"), False),
-    "softplus": ("softplus", _one("beta"), False),
-    "log_sigmoid": ("log_sigmoid", _plain, False),
-    "mish": ("mish", _plain, False),
-    "hard_sigmoid": ("hard_sigmoid", _plain, False),
-    "hard_swish": ("hard_swish", _plain, False),
-    "hard_tanh": ("hard_tanh", _plain, True),
-    "softsign": ("softsign", _plain, False),
+#: the elementwise entries with compiled kernels (C prefix = the name, except selu: elu)
+_COMPILED = set("""identity sigmoid tanh relu leaky_relu relu6 silu elu selu celu softplus
+                   log_sigmoid mish hard_sigmoid hard_swish hard_tanh softsign""".split())
+#: entries whose vjp the kernel computes from y as well as from x
+_FROM_Y = {"identity", "relu", "leaky_relu", "relu6", "hard_tanh"}
+#: params -> (a, b) or None (unusual values: NumPy); entries not listed take no parameters
+_PARAMS: dict[str, Callable[[dict[str, Any]], tuple[float, float] | None]] = {
+    "leaky_relu": _leaky, "silu": _one("beta"), "elu": _one("alpha"), "selu": _selu,
+    "celu": _one("alpha"), "softplus": _one("beta"),
 }
 
 # gelu picks its kernel by `approximate`; the sigmoid form is silu with beta = 1.702
 _GELU = {"none": ("gelu", (0.0, 0.0)), "tanh": ("gelu_tanh", (0.0, 0.0)),
          "sigmoid": ("silu", (1.702, 1.0))}
+
+
+def _resolve(name: str, params: dict[str, Any]) -> tuple[str, tuple[float, float], bool] | None:
+    """(C prefix, (a, b), vjp may use y) for an elementwise entry with these parameters."""
+    if name == "gelu":
+        if set(params) - {"approximate"}:
+            return None
+        prefix, ab = _GELU.get(params.get("approximate", "none"), (None, None))
+        return None if prefix is None else (prefix, ab, False)
+    if name not in _COMPILED:
+        return None
+    ab = _PARAMS.get(name, _plain)(params)
+    if ab is None:
+        return None
+    prefix = "elu" if name == "selu" else name
+    if name == "leaky_relu" and ab[0] == 0.0:  # exactly relu (also at -inf: 0, not NaN)
+        prefix = "relu"
+    return prefix, ab, name in _FROM_Y
 
 
 # ------------------------------------------------------------- softmax, log_softmax (rows)
@@ -233,128 +268,124 @@ def _rows_sym(name: str, vjp: bool):
     return fn
 
 
-def _call_rows(fn, arrays, out, rows: int, m: int, from_y: int | None = None) -> np.ndarray:
-    """fn over the rows of (rows, m) arrays; returns the indices of the rows it left to NumPy."""
-    arrays = _unaliased(out, arrays)
+def _call_rows(fn: int, kind: int, g, ref, out, m: int, from_y: int = 0) -> np.ndarray | None:
+    """fn over the rows of length m; the indices of the rows it left to NumPy, or None."""
+    rows = out.size // m
     skip = np.empty(rows, np.uint8)
-    ptrs = [a.ctypes.data for a in arrays]
-    if from_y is None:
-        _run(3, fn, rows, None, ptrs[0], out.ctypes.data, m=m, skip=skip.ctypes.data,
-             work=out.size)
+    if out.size < SPLIT_MIN or rows <= max(1, CHUNK // m):
+        if not _MOD.rows(fn, g, ref, out, m, from_y, skip):
+            return None
     else:
-        _run(4, fn, rows, ptrs[0], ptrs[1], out.ctypes.data, m=m, skip=skip.ctypes.data,
-             from_y=from_y, work=out.size)
-    return np.flatnonzero(skip)
+        _split(kind, fn, rows, g, ref, out, m=m, skip=skip.ctypes.data, from_y=from_y)
+    bad = np.flatnonzero(skip)
+    return bad if bad.size else None
 
 
-def _make_rows(name: str, kind: str):
-    """softmax / log_softmax along a contiguous last axis; other axes and skipped rows: NumPy."""
-    fallback = _numpy_kernel(name, kind)
-    fn = _rows_sym(f"{name}_rows_{kind}", kind == "vjp")
+def _bind_rows(name: str, kind: str, params: dict[str, Any]):
+    """softmax / log_softmax along the last axis; other axes and skipped rows: NumPy."""
+    if kind not in ("f", "vjp") or set(params) - {"axis"}:
+        return None
+    spec = _numpy_spec(name)
+    axis = params.get("axis", -1)
+    fn = _addr(_rows_sym(f"{name}_rows_{kind}", kind == "vjp"))
 
-    def last_axis(a: np.ndarray, axis: int) -> bool:
+    def numpy(*args):
+        with np.errstate(all="ignore"):
+            return getattr(spec, kind)(*args, axis=axis)
+
+    def on_rows(a: np.ndarray) -> bool:
         return a.ndim >= 1 and a.size > 0 and axis in (-1, a.ndim - 1)
+
+    def part(a: np.ndarray | None, m: int, bad: np.ndarray) -> np.ndarray | None:
+        return None if a is None else a.reshape(-1, m)[bad]
 
     if kind == "f":
 
-        def kernel(x, out, axis=-1):
-            if not last_axis(x, axis) or not _usable(out, x):
-                return fallback(x, out, axis=axis)
+        def kernel(x, out):
+            if not on_rows(x):
+                return numpy(x, out)
             m = x.shape[-1]
-            bad = _call_rows(fn, (x,), out, x.size // m, m)
-            if bad.size:
-                x2, o2 = x.reshape(-1, m)[bad], out.reshape(-1, m)
-                o2[bad] = fallback(x2, np.empty_like(x2), axis=-1)
+            bad = _call_rows(fn, 3, None, x, out, m)
+            if bad is not None:
+                x2 = part(x, m, bad)
+                out.reshape(-1, m)[bad] = numpy(x2, np.empty_like(x2))
             return out
 
         return kernel
 
-    def vjp(g, x, y, out, axis=-1):
+    def vjp(g, x, y, out):
         ref = y if y is not None else x
-        if ref is None or not last_axis(ref, axis) or not _usable(out, g, ref):
-            return fallback(g, x, y, out, axis=axis)
+        if ref is None or not on_rows(ref):
+            return numpy(g, x, y, out)
         m = ref.shape[-1]
-        bad = _call_rows(fn, (g, ref), out, ref.size // m, m, int(y is not None))
-        if bad.size:
-            def rows(a):
-                return None if a is None else a.reshape(-1, m)[bad]
-
-            g2 = rows(g)
-            out.reshape(-1, m)[bad] = fallback(g2, rows(x), rows(y), np.empty_like(g2), axis=-1)
+        bad = _call_rows(fn, 4, g, ref, out, m, int(y is not None))
+        if bad is not None:
+            g2 = part(g, m, bad)
+            out.reshape(-1, m)[bad] = numpy(g2, part(x, m, bad), part(y, m, bad),
+                                            np.empty_like(g2))
         return out
 
     return vjp
 
 
-def _numpy_kernel(name: str, kind: str):
+# ------------------------------------------------------------------------------- binding
+def _numpy_spec(name: str):
     from . import registry
 
-    return getattr(registry.spec(name), kind)
+    return registry.spec(name)
 
 
-def _make(name: str, kind: str):
-    """The wrapper for one (entry, kind), or None."""
-    if name in ("softmax", "log_softmax"):
-        return _make_rows(name, kind) if kind in ("f", "vjp") else None
-    fallback = _numpy_kernel(name, kind)
-    if name == "gelu":
-        syms = {k: (_sym(f"{c}_{kind}", kind == "vjp"), ab) for k, (c, ab) in _GELU.items()}
+def _copy(x: np.ndarray, out: np.ndarray) -> np.ndarray:
+    if out is not x:
+        np.copyto(out, x)
+    return out
 
-        def resolve(params):
-            return syms.get(params.get("approximate", "none"), (None, None))
 
-        y_ok = False
-    elif name in _TABLE:
-        prefix, pmap, y_ok = _TABLE[name]
-        fn = _sym(f"{prefix}_{kind}", kind == "vjp")
-        relu = _sym(f"relu_{kind}", kind == "vjp")
+def bind(name: str, kind: str, dtype: np.dtype, params: dict[str, Any]):
+    """The compiled kernel for ``(name, kind)`` with these parameters at ``dtype``, or ``None``.
 
-        def resolve(params):
-            ab = pmap(params)
-            if ab is None:
-                return None, None
-            if name == "leaky_relu" and ab[0] == 0.0:  # exactly relu (also at -inf: 0, not NaN)
-                return relu, ab
-            return fn, ab
-    else:
+    ``kind`` "f"/"df": ``k(x, out) -> out``; "vjp": ``k(g, x, y, out) -> out`` (``x`` may be
+    ``None`` for entries whose vjp is exact from ``y``; the kernel then falls back to NumPy
+    where it needs ``x``).
+    """
+    if dtype != _F32 or not _ENABLED:
         return None
+    if name in ("softmax", "log_softmax"):
+        return _bind_rows(name, kind, params)
+    found = _resolve(name, params)
+    if found is None:
+        return None
+    prefix, (a, b), y_ok = found
+    if name == "identity" and kind == "f":  # a copy: memcpy's speed, the same bits
+        return _copy
+    split_min = SPLIT_MIN_CHEAP if name in _CHEAP else SPLIT_MIN
+    fn = _elementwise(_sym(f"{prefix}_{kind}", kind == "vjp"), kind, a, b, split_min)
+    if kind != "vjp":
+        return fn
+    spec = _numpy_spec(name)
 
-    if kind == "vjp":
-        if fallback is None:  # the registry's default backward: g * f'(x)
-            df = _numpy_kernel(name, "df")
+    def vjp(g, x, y, out):
+        ref = y if (y_ok and y is not None) else x
+        if ref is not None:
+            return fn(g, ref, out)
+        with np.errstate(all="ignore"):  # x is None: a y-exact entry whose kernel needs x
+            if spec.vjp is not None:
+                return spec.vjp(g, x, y, out, **params)
+            res = spec.df(x, out, **params)
+            return np.multiply(res, g, out=res)
 
-            def fallback(g, x, y, out, **params):
-                res = df(x, out, **params)
-                return np.multiply(res, g, out=res)
-
-        def vjp(g, x, y, out, **params):
-            fn, ab = resolve(params)
-            ref = y if (y_ok and y is not None) else x
-            if fn is None or ref is None or not _usable(out, g, ref):
-                return fallback(g, x, y, out, **params)
-            _call(fn, (g, ref), out, *ab)
-            return out
-
-        return vjp
-
-    def kernel(x, out, **params):
-        fn, ab = resolve(params)
-        if fn is None or not _usable(out, x):
-            return fallback(x, out, **params)
-        _call(fn, (x,), out, *ab)
-        return out
-
-    return kernel
-
-
-_CACHE: dict[tuple[str, str], Callable[..., np.ndarray] | None] = {}
+    return vjp
 
 
 def lookup(name: str, kind: str, dtype: np.dtype) -> Callable[..., np.ndarray] | None:
-    """The compiled kernel for ``(name, kind)`` at ``dtype``, or ``None`` to use NumPy."""
-    if dtype != _F32 or _LIB is None or os.environ.get("ACTLAB_NO_FAST", "") not in ("", "0"):
+    """A compiled kernel with the registry entry's signature (``f(x, out, **params)``, ...), or
+    ``None`` when ``(name, kind)`` has none at ``dtype`` with default parameters."""
+    if bind(name, kind, dtype, {}) is None:
         return None
-    key = (name, kind)
-    if key not in _CACHE:
-        _CACHE[key] = _make(name, kind)
-    return _CACHE[key]
+
+    def kernel(*arrays, **params):
+        k = bind(name, kind, dtype, params)
+        return k(*arrays) if k is not None else getattr(_numpy_spec(name), kind)(*arrays,
+                                                                                  **params)
+
+    return kernel

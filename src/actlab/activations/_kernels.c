@@ -20,7 +20,8 @@
    Files: _kernels.h (vector helpers, vexp, loop drivers), this file (the elementwise entries and
    the two-thread job runner), _kernels_rows.c (softmax, log_softmax along rows).
 
-   Exported C ABI (used through ctypes; all pointers to contiguous float32):
+   Exported C ABI (called through the module's apply1/apply2 below, or ctypes for the two-thread
+   jobs; all pointers to contiguous float32):
      void <name>_f(const float *x, float *y, int64_t n, double a, double b)
      void <name>_df(const float *x, float *y, int64_t n, double a, double b)
      void <name>_vjp(const float *g, const float *x, float *y, int64_t n, double a, double b)
@@ -35,10 +36,261 @@
 #include <Python.h>
 #include <sched.h>
 
-/* Built as a CPython extension so setuptools compiles it; _fast.py loads it with ctypes. */
+/* ================================================================ the Python entry points
+   apply1(fn, x, out, a, b) and apply2(fn, g, x, out, a, b) call one elementwise kernel (its
+   address as an int, from ctypes) on one thread: the per-call path for small and medium arrays,
+   about 0.3 us where ctypes costs several. Every array must be a C-contiguous float32 buffer of
+   out's length (else TypeError/ValueError); the GIL is released from RELEASE_MIN elements. */
+#define RELEASE_MIN 4096
+
+typedef void (*unary_t)(const float *, float *, int64_t, double, double);
+typedef void (*binary_t)(const float *, const float *, float *, int64_t, double, double);
+
+static int f32_buffer(PyObject *obj, Py_buffer *view, int writable)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
+    const char *f = view->format;
+    if (f && (*f == '<' || *f == '=' || *f == '@')) f++;
+    if (view->itemsize != 4 || !f || f[0] != 'f' || f[1] != 0) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_TypeError, "compiled kernels take float32 arrays");
+        return -1;
+    }
+    return 0;
+}
+
+/* whether a call got `want` arguments (else a TypeError naming the signature) */
+static int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *signature)
+{
+    if (nargs == want) return 1;
+    PyErr_Format(PyExc_TypeError, "%s takes %zd arguments, got %zd", signature, want, nargs);
+    return 0;
+}
+
+static PyObject *apply_n(PyObject *const *args, Py_ssize_t nargs, int n_in)
+{
+    if (!nargs_ok(nargs, n_in + 4, n_in == 1 ? "apply1(fn, x, out, a, b)"
+                                             : "apply2(fn, g, x, out, a, b)"))
+        return NULL;
+    void *fn = PyLong_AsVoidPtr(args[0]);
+    double a = PyFloat_AsDouble(args[n_in + 2]), b = PyFloat_AsDouble(args[n_in + 3]);
+    if (PyErr_Occurred()) return NULL;
+    Py_buffer v[3];
+    int got = 0;
+    for (; got <= n_in; got++)
+        if (f32_buffer(args[got + 1], &v[got], got == n_in) < 0) goto fail;
+    Py_ssize_t len = v[n_in].len;
+    for (int i = 0; i < n_in; i++)
+        if (v[i].len != len) {
+            PyErr_SetString(PyExc_ValueError, "apply: arrays of different sizes");
+            goto fail;
+        }
+    int64_t n = (int64_t)(len / 4);
+    float *out = (float *)v[n_in].buf;
+    if (n >= RELEASE_MIN) {
+        Py_BEGIN_ALLOW_THREADS
+        if (n_in == 1) ((unary_t)fn)((const float *)v[0].buf, out, n, a, b);
+        else ((binary_t)fn)((const float *)v[0].buf, (const float *)v[1].buf, out, n, a, b);
+        Py_END_ALLOW_THREADS
+    } else if (n_in == 1) {
+        ((unary_t)fn)((const float *)v[0].buf, out, n, a, b);
+    } else {
+        ((binary_t)fn)((const float *)v[0].buf, (const float *)v[1].buf, out, n, a, b);
+    }
+    for (int i = 0; i <= n_in; i++) PyBuffer_Release(&v[i]);
+    Py_RETURN_NONE;
+fail:
+    for (int i = 0; i < got; i++) PyBuffer_Release(&v[i]);
+    return NULL;
+}
+
+static PyObject *apply1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    return apply_n(args, nargs, 1);
+}
+
+static PyObject *apply2(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    return apply_n(args, nargs, 2);
+}
+
+/* rows(fn, g, ref, out, m, from_y, skip) -> number of skipped rows: one softmax/log_softmax row
+   kernel (f when g is None, else vjp) over out's rows of length m, on this thread; skip is a
+   uint8 buffer with one byte per row. */
+typedef int64_t (*rows_t)(const float *, float *, int64_t, int64_t, unsigned char *);
+typedef int64_t (*rows_vjp_t)(const float *, const float *, float *, int64_t, int64_t,
+                              unsigned char *, int64_t);
+
+static PyObject *apply_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (!nargs_ok(nargs, 7, "rows(fn, g, ref, out, m, from_y, skip)")) return NULL;
+    void *fn = PyLong_AsVoidPtr(args[0]);
+    int64_t m = PyLong_AsLongLong(args[4]), from_y = PyLong_AsLongLong(args[5]);
+    if (PyErr_Occurred()) return NULL;
+    int vjp = args[1] != Py_None, first = vjp ? 1 : 2, got = first;
+    Py_buffer v[4];
+    for (; got < 4; got++)
+        if (f32_buffer(args[got], &v[got], got == 3) < 0) goto fail;
+    Py_buffer sk;
+    if (PyObject_GetBuffer(args[6], &sk, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0) goto fail;
+    int64_t n = (int64_t)(v[3].len / 4), rows = m > 0 ? n / m : 0;
+    int bad = m <= 0 || rows * m != n || sk.len < rows;
+    for (int i = first; i < 3; i++) bad |= v[i].len != v[3].len;
+    if (bad) {
+        PyBuffer_Release(&sk);
+        PyErr_SetString(PyExc_ValueError, "rows: inconsistent sizes");
+        goto fail;
+    }
+    int64_t nskip;
+    Py_BEGIN_ALLOW_THREADS
+    if (vjp)
+        nskip = ((rows_vjp_t)fn)((const float *)v[1].buf, (const float *)v[2].buf,
+                                 (float *)v[3].buf, rows, m, (unsigned char *)sk.buf, from_y);
+    else
+        nskip = ((rows_t)fn)((const float *)v[2].buf, (float *)v[3].buf, rows, m,
+                             (unsigned char *)sk.buf);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&sk);
+    for (int i = first; i < 4; i++) PyBuffer_Release(&v[i]);
+    return PyLong_FromLongLong(nskip);
+fail:
+    for (int i = first; i < got; i++) PyBuffer_Release(&v[i]);
+    return NULL;
+}
+
+/* ============================================================== optimizer steps (one pass)
+   sgd(p, g, v, lr, momentum, nesterov) and adam(p, g, mu, nu, b1, b2, eps_c, k) update float32
+   or float64 arrays in place with exactly NumPy's operations of nn/optim.py, in the same order
+   and rounding (every constant rounded to the arrays' dtype first; no FMA contraction), but in
+   one pass over memory instead of one per operation. v may be None (momentum 0). */
+#define SGD_LOOP(T)                                                                     \
+    {                                                                                   \
+        T *P = (T *)b[0].buf, *G = (T *)b[1].buf, *Vv = nb > 2 ? (T *)b[2].buf : NULL;  \
+        const T LR = (T)lr, M = (T)mom;                                                 \
+        if (!Vv) {                                                                      \
+            for (Py_ssize_t i = 0; i < n; i++) P[i] = P[i] - G[i] * LR;                 \
+        } else if (nesterov) {                                                          \
+            for (Py_ssize_t i = 0; i < n; i++) {                                        \
+                T v = Vv[i] * M;                                                        \
+                v = v + G[i];                                                           \
+                Vv[i] = v;                                                              \
+                T t = v * M;                                                            \
+                t = t + G[i];                                                           \
+                P[i] = P[i] - t * LR;                                                   \
+            }                                                                           \
+        } else {                                                                        \
+            for (Py_ssize_t i = 0; i < n; i++) {                                        \
+                T v = Vv[i] * M;                                                        \
+                v = v + G[i];                                                           \
+                Vv[i] = v;                                                              \
+                P[i] = P[i] - v * LR;                                                   \
+            }                                                                           \
+        }                                                                               \
+    }
+
+#define ADAM_LOOP(T, SQRT)                                                              \
+    {                                                                                   \
+        T *P = (T *)b[0].buf, *G = (T *)b[1].buf, *MU = (T *)b[2].buf;                  \
+        T *NU = (T *)b[3].buf;                                                          \
+        const T B1 = (T)b1, B2 = (T)b2, E = (T)eps_c, K = (T)k;                         \
+        for (Py_ssize_t i = 0; i < n; i++) {                                            \
+            T g = G[i], mu = MU[i] * B1, nu = NU[i] * B2, sq = g * g;                   \
+            mu = mu + g;                                                                \
+            nu = nu + sq;                                                               \
+            MU[i] = mu;                                                                 \
+            NU[i] = nu;                                                                 \
+            T t = SQRT(nu) + E;                                                         \
+            t = mu / t;                                                                 \
+            t = t * K;                                                                  \
+            P[i] = P[i] - t;                                                            \
+        }                                                                               \
+    }
+
+/* the n arrays as writable C-contiguous buffers of one float type (4 or 8) and one length */
+static int float_buffers(PyObject *const *objs, int n, Py_buffer *b, int *itemsize)
+{
+    int got = 0;
+    for (; got < n; got++) {
+        if (PyObject_GetBuffer(objs[got], &b[got],
+                               PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0)
+            goto fail;
+        const char *f = b[got].format;
+        if (f && (*f == '<' || *f == '=' || *f == '@')) f++;
+        int ok = f && f[1] == 0 && ((f[0] == 'f' && b[got].itemsize == 4) ||
+                                    (f[0] == 'd' && b[got].itemsize == 8));
+        if (!ok || b[got].len != b[0].len || b[got].itemsize != b[0].itemsize) {
+            got++;
+            PyErr_SetString(PyExc_TypeError, "optimizer step: float32 or float64 arrays of one "
+                                             "dtype and size");
+            goto fail;
+        }
+    }
+    *itemsize = (int)b[0].itemsize;
+    return 0;
+fail:
+    for (int i = 0; i < got; i++) PyBuffer_Release(&b[i]);
+    return -1;
+}
+
+__attribute__((optimize("fp-contract=off")))
+static PyObject *sgd_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (!nargs_ok(nargs, 6, "sgd(p, g, v, lr, momentum, nesterov)")) return NULL;
+    double lr = PyFloat_AsDouble(args[3]), mom = PyFloat_AsDouble(args[4]);
+    int nesterov = PyObject_IsTrue(args[5]);
+    if (PyErr_Occurred()) return NULL;
+    PyObject *objs[3] = {args[0], args[1], args[2]};
+    int nb = args[2] == Py_None ? 2 : 3, size;
+    Py_buffer b[3];
+    if (float_buffers(objs, nb, b, &size) < 0) return NULL;
+    Py_ssize_t n = b[0].len / size;
+    Py_BEGIN_ALLOW_THREADS
+    if (size == 4) SGD_LOOP(float) else SGD_LOOP(double)
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < nb; i++) PyBuffer_Release(&b[i]);
+    Py_RETURN_NONE;
+}
+
+__attribute__((optimize("fp-contract=off")))
+static PyObject *adam_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (!nargs_ok(nargs, 8, "adam(p, g, mu, nu, b1, b2, eps_c, k)")) return NULL;
+    double b1 = PyFloat_AsDouble(args[4]), b2 = PyFloat_AsDouble(args[5]);
+    double eps_c = PyFloat_AsDouble(args[6]), k = PyFloat_AsDouble(args[7]);
+    if (PyErr_Occurred()) return NULL;
+    int size;
+    Py_buffer b[4];
+    if (float_buffers(args, 4, b, &size) < 0) return NULL;
+    Py_ssize_t n = b[0].len / size;
+    Py_BEGIN_ALLOW_THREADS
+    if (size == 4) ADAM_LOOP(float, sqrtf) else ADAM_LOOP(double, sqrt)
+    Py_END_ALLOW_THREADS
+    for (int i = 0; i < 4; i++) PyBuffer_Release(&b[i]);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef kernels_methods[] = {
+    {"apply1", (PyCFunction)(void (*)(void))apply1, METH_FASTCALL,
+     "apply1(fn, x, out, a, b): out = fn(x) for contiguous float32 buffers"},
+    {"apply2", (PyCFunction)(void (*)(void))apply2, METH_FASTCALL,
+     "apply2(fn, g, x, out, a, b): out = fn(g, x) for contiguous float32 buffers"},
+    {"rows", (PyCFunction)(void (*)(void))apply_rows, METH_FASTCALL,
+     "rows(fn, g, ref, out, m, from_y, skip): softmax-family rows; returns the skipped count"},
+    {"sgd", (PyCFunction)(void (*)(void))sgd_step, METH_FASTCALL,
+     "sgd(p, g, v, lr, momentum, nesterov): one SGD step in place (v None: no momentum)"},
+    {"adam", (PyCFunction)(void (*)(void))adam_step, METH_FASTCALL,
+     "adam(p, g, mu, nu, b1, b2, eps_c, k): one Adam step in place (optim.py's arithmetic)"},
+    {NULL, NULL, 0, NULL}};
+
 static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_kernels",
-                                            "actlab's compiled kernels (loaded via ctypes)", -1,
-                                            NULL, NULL, NULL, NULL, NULL};
+                                            "actlab's compiled kernels (see _fast.py)", -1,
+                                            kernels_methods, NULL, NULL, NULL, NULL};
 PyMODINIT_FUNC PyInit__kernels(void) { return PyModule_Create(&kernels_module); }
 
 /* Compiled for the baseline ISA so it can run (and say no) on any x86-64. */
@@ -663,12 +915,6 @@ typedef struct {
     unsigned char *skip;
     double a, b;
 } job_t;
-
-typedef void (*unary_t)(const float *, float *, int64_t, double, double);
-typedef void (*binary_t)(const float *, const float *, float *, int64_t, double, double);
-typedef int64_t (*rows_t)(const float *, float *, int64_t, int64_t, unsigned char *);
-typedef int64_t (*rows_vjp_t)(const float *, const float *, float *, int64_t, int64_t,
-                              unsigned char *, int64_t);
 
 void run_job(job_t *j)
 {

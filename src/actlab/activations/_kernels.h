@@ -160,21 +160,6 @@ typedef struct { V h, l; } V2;  /* an unrounded float32 sum h + l */
     }                                                                                  \
     UNARY(NAME, NAME##_pk, S)
 
-/* vjp g * f'(x) from a float32 derivative */
-#define VJP(NAME, FN, S)                                                               \
-    void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
-    {                                                                                  \
-        const P p = params(a, b);                                                      \
-        int64_t i = 0;                                                                 \
-        for (; i + 8 <= n; i += 8) {                                                   \
-            V xv = _mm256_loadu_ps(x + i), gv = _mm256_loadu_ps(g + i), ok;            \
-            V r = _mm256_mul_ps(gv, FN(xv, &p, &ok));                                  \
-            PATCH2(S, gv, xv, r, ok);                                                  \
-            _mm256_storeu_ps(y + i, r);                                                \
-        }                                                                              \
-        for (; i < n; i++) y[i] = (float)((double)g[i] * S(x[i], &p));                 \
-    }
-
 /* vjp whose vector function FN(g, x, &p, &ok) returns g f'(x) itself */
 #define VJPG(NAME, FN, S)                                                              \
     void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
@@ -190,6 +175,14 @@ typedef struct { V h, l; } V2;  /* an unrounded float32 sum h + l */
         for (; i < n; i++) y[i] = (float)((double)g[i] * S(x[i], &p));                 \
     }
 
+/* vjp g * f'(x) from a float32 derivative */
+#define VJP(NAME, FN, S)                                                               \
+    static inline V NAME##_gm(V g, V x, const P *p, V *ok)                             \
+    {                                                                                  \
+        return _mm256_mul_ps(g, FN(x, p, ok));                                         \
+    }                                                                                  \
+    VJPG(NAME, NAME##_gm, S)
+
 /* vjp g * f'(x) from a float64 derivative: the product is rounded once */
 #define VJP2(NAME, FN, S)                                                              \
     static inline V NAME##_gm(V g, V x, const P *p, V *ok)                             \
@@ -197,18 +190,7 @@ typedef struct { V h, l; } V2;  /* an unrounded float32 sum h + l */
         D2 r = FN(x, p, ok);                                                           \
         return pack(_mm256_mul_pd(lo(g), r.l), _mm256_mul_pd(hi(g), r.h));             \
     }                                                                                  \
-    void NAME(const float *g, const float *x, float *y, int64_t n, double a, double b) \
-    {                                                                                  \
-        const P p = params(a, b);                                                      \
-        int64_t i = 0;                                                                 \
-        for (; i + 8 <= n; i += 8) {                                                   \
-            V xv = _mm256_loadu_ps(x + i), gv = _mm256_loadu_ps(g + i), ok;            \
-            V r = NAME##_gm(gv, xv, &p, &ok);                                          \
-            PATCH2(S, gv, xv, r, ok);                                                  \
-            _mm256_storeu_ps(y + i, r);                                                \
-        }                                                                              \
-        for (; i < n; i++) y[i] = (float)((double)g[i] * S(x[i], &p));                 \
-    }
+    VJPG(NAME, NAME##_gm, S)
 
 /* one entry: f (UNARY or UNARY2), f' and the vjp (DK = 1 or 2: float32 or float64 algebra) */
 #define ENTRY(N, FF, DK)                                                               \

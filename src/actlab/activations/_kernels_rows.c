@@ -82,6 +82,17 @@ static inline D2 exp_shift(V x, double mx)
 static inline double sexp_shift(float x, double mx) { return exp((double)x - mx); }
 
 /* y = softmax(x) of one row whose max is mx; 1 + the sum of the others is returned in *rest */
+/* the eight doubles of e with lane `lane` set to 0 */
+static inline D2 zero_lane_d(D2 e, int64_t lane)
+{
+    double es[8];
+    _mm256_storeu_pd(es, e.l);
+    _mm256_storeu_pd(es + 4, e.h);
+    es[lane] = 0;
+    D2 r = {_mm256_loadu_pd(es), _mm256_loadu_pd(es + 4)};
+    return r;
+}
+
 static void softmax_row(const float *x, float *y, int64_t m, double mx, int64_t top, double *rest)
 {
     D acc = _mm256_setzero_pd();
@@ -89,14 +100,7 @@ static void softmax_row(const float *x, float *y, int64_t m, double mx, int64_t 
     double tail = 0;
     for (; i + 8 <= m; i += 8) {  /* pass 1: the sum, without the maximum's exact 1 */
         D2 e = exp_shift(_mm256_loadu_ps(x + i), mx);
-        if (top >= i && top < i + 8) {
-            double es[8];
-            _mm256_storeu_pd(es, e.l);
-            _mm256_storeu_pd(es + 4, e.h);
-            es[top - i] = 0;
-            e.l = _mm256_loadu_pd(es);
-            e.h = _mm256_loadu_pd(es + 4);
-        }
+        if (top >= i && top < i + 8) e = zero_lane_d(e, top - i);
         acc = _mm256_add_pd(acc, _mm256_add_pd(e.l, e.h));
     }
     for (; i < m; i++)
@@ -187,47 +191,51 @@ static int log_softmax_row_fast(const float *x, float *y, int64_t m, float mx, i
     return 1;
 }
 
-int64_t softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, unsigned char *skip)
+/* one finite row of softmax / log_softmax, given its max mx (at index top) */
+static void softmax_row_f(const float *x, float *y, int64_t m, float mx, int64_t top)
+{
+    double rest;
+    if (!softmax_row_fast(x, y, m, mx, top)) softmax_row(x, y, m, mx, top, &rest);
+}
+
+static void log_softmax_row_f(const float *x, float *y, int64_t m, float mx, int64_t top)
+{
+    double rest;
+    if (log_softmax_row_fast(x, y, m, mx, top)) return;
+    softmax_row(x, NULL, m, mx, top, &rest);
+    D vm = vd(mx), lse = vd(log1p(rest));  /* (x - m) - log1p(rest); x - m is exact */
+    int64_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+        V v = _mm256_loadu_ps(x + i);
+        _mm256_storeu_ps(y + i, pack(_mm256_sub_pd(_mm256_sub_pd(lo(v), vm), lse),
+                                     _mm256_sub_pd(_mm256_sub_pd(hi(v), vm), lse)));
+    }
+    for (; i < m; i++) y[i] = (float)(((double)x[i] - mx) - log1p(rest));
+}
+
+/* row by row; rows holding a non-finite value are marked in skip (left to NumPy) and counted */
+static int64_t rows_f(const float *x, float *y, int64_t rows, int64_t m, unsigned char *skip,
+                      void (*row)(const float *, float *, int64_t, float, int64_t))
 {
     int64_t nskip = 0;
     for (int64_t r = 0; r < rows; r++, x += m, y += m) {
-        skip[r] = 0;
         float mx;
         int64_t top;
-        double rest;
-        if (!row_max(x, m, &mx, &top)) {
-            skip[r] = 1, nskip++;
-            continue;
-        }
-        if (!softmax_row_fast(x, y, m, mx, top)) softmax_row(x, y, m, mx, top, &rest);
+        skip[r] = !row_max(x, m, &mx, &top);
+        if (skip[r]) nskip++;
+        else row(x, y, m, mx, top);
     }
     return nskip;
 }
 
+int64_t softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, unsigned char *skip)
+{
+    return rows_f(x, y, rows, m, skip, softmax_row_f);
+}
+
 int64_t log_softmax_rows_f(const float *x, float *y, int64_t rows, int64_t m, unsigned char *skip)
 {
-    int64_t nskip = 0;
-    for (int64_t r = 0; r < rows; r++, x += m, y += m) {
-        skip[r] = 0;
-        float mx;
-        int64_t top;
-        double rest;
-        if (!row_max(x, m, &mx, &top)) {
-            skip[r] = 1, nskip++;
-            continue;
-        }
-        if (log_softmax_row_fast(x, y, m, mx, top)) continue;
-        softmax_row(x, NULL, m, mx, top, &rest);
-        D vm = vd(mx), lse = vd(log1p(rest));  /* (x - m) - log1p(rest); x - m is exact */
-        int64_t i = 0;
-        for (; i + 8 <= m; i += 8) {
-            V v = _mm256_loadu_ps(x + i);
-            _mm256_storeu_ps(y + i, pack(_mm256_sub_pd(_mm256_sub_pd(lo(v), vm), lse),
-                                         _mm256_sub_pd(_mm256_sub_pd(hi(v), vm), lse)));
-        }
-        for (; i < m; i++) y[i] = (float)(((double)x[i] - mx) - log1p(rest));
-    }
-    return nskip;
+    return rows_f(x, y, rows, m, skip, log_softmax_row_f);
 }
 
 /* all of a row finite (and, with lo_ok/hi_ok, inside [lo_ok, hi_ok]); the first max's index */
@@ -261,14 +269,7 @@ static double sum_except(const float *a, int64_t m, int64_t top, int of_exp)
         V v = _mm256_loadu_ps(a + i);
         D2 d = {lo(v), hi(v)};
         if (of_exp) d = exp_d(d.l, d.h);
-        if (top >= i && top < i + 8) {
-            double ds[8];
-            _mm256_storeu_pd(ds, d.l);
-            _mm256_storeu_pd(ds + 4, d.h);
-            ds[top - i] = 0;
-            d.l = _mm256_loadu_pd(ds);
-            d.h = _mm256_loadu_pd(ds + 4);
-        }
+        if (top >= i && top < i + 8) d = zero_lane_d(d, top - i);
         acc = _mm256_add_pd(acc, _mm256_add_pd(d.l, d.h));
     }
     double tail = 0;

@@ -7,9 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 from .spec import Extremum, Info, Kink
+
+
+def special():
+    """:mod:`scipy.special`, imported on first use (importing it takes about half a second)."""
+    from scipy import special as module
+
+    return module
 
 INF = float("inf")
 
@@ -42,7 +48,7 @@ def normal_moments(f: Callable[[np.ndarray], np.ndarray]) -> tuple[float, float]
 
 def exp_tail(t: float) -> float:
     """``E[e^{tZ}; Z < 0] = e^{t^2/2} Phi(-t)``, without overflow for large t."""
-    return float(special.erfcx(t / math.sqrt(2))) / 2
+    return float(special().erfcx(t / math.sqrt(2))) / 2
 
 
 def info(

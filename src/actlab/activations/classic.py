@@ -1,8 +1,9 @@
 """The articles' classic activations: identity, sigmoid, tanh, relu, leaky_relu, relu6.
 
 Each kernel pair ``f(x, out)`` / ``df(x, out)`` writes into ``out`` and sits side by side with its
-registration (formula, kinks, property sheet). Conventions at kinks follow jax.nn's custom JVPs:
-relu'(0) = 0, relu6'(0) = relu6'(6) = 0, leaky_relu'(0) = alpha.
+registration (formula, kinks, property sheet). Conventions at kinks: relu'(0) = 0 and
+relu6'(0) = relu6'(6) = 0 (as jax.nn's custom JVPs and PyTorch); leaky_relu'(0) = alpha (as
+PyTorch; jax.nn gives 1 there).
 """
 
 from __future__ import annotations
@@ -39,11 +40,7 @@ def _identity_vjp(g, x, y, out):
 
 
 register(Spec(
-    name="identity",
-    aliases=("linear",),
-    f=_identity,
-    df=_identity_grad,
-    vjp=_identity_vjp,
+    name="identity", aliases=("linear",), f=_identity, df=_identity_grad, vjp=_identity_vjp,
     y_exact=True,
     doc=r"""Identity (linear) activation.
 
@@ -116,10 +113,7 @@ def _sigmoid_grad(x, out):
 
 
 register(Spec(
-    name="sigmoid",
-    aliases=("logistic", "expit"),
-    f=_sigmoid,
-    df=_sigmoid_grad,
+    name="sigmoid", aliases=("logistic", "expit"), f=_sigmoid, df=_sigmoid_grad,
     doc=r"""Logistic sigmoid.
 
 .. math:: \sigma(x) = \frac{1}{1 + e^{-x}}, \qquad \sigma'(x) = \sigma(x)\,\sigma(-x) \le \tfrac14
@@ -178,9 +172,7 @@ def _tanh_grad(x, out):
 
 
 register(Spec(
-    name="tanh",
-    f=_tanh,
-    df=_tanh_grad,
+    name="tanh", f=_tanh, df=_tanh_grad,
     doc=r"""Hyperbolic tangent, a rescaled sigmoid.
 
 .. math:: \tanh x = 2\sigma(2x) - 1, \qquad \tanh' x = \operatorname{sech}^2 x = 1 - \tanh^2 x
@@ -230,11 +222,7 @@ def _relu_vjp(g, x, y, out):
 
 
 register(Spec(
-    name="relu",
-    f=_relu,
-    df=_relu_grad,
-    vjp=_relu_vjp,
-    y_exact=True,
+    name="relu", f=_relu, df=_relu_grad, vjp=_relu_vjp, y_exact=True,
     doc=r"""Rectified linear unit.
 
 .. math:: f(x) = \max(0, x), \qquad f'(x) = [x > 0] \quad (f'(0) = 0)
@@ -308,11 +296,7 @@ def _leaky_sheet(alpha):
 
 
 register(Spec(
-    name="leaky_relu",
-    aliases=("lrelu",),
-    f=_leaky_relu,
-    df=_leaky_relu_grad,
-    vjp=_leaky_relu_vjp,
+    name="leaky_relu", aliases=("lrelu",), f=_leaky_relu, df=_leaky_relu_grad, vjp=_leaky_relu_vjp,
     y_exact=True,
     params=(Param("alpha", 0.01, "slope for x < 0 (PyTorch/JAX 0.01, TensorFlow 0.2)",
                   lower=0.0, upper=1.0),),
@@ -355,11 +339,7 @@ def _relu6_vjp(g, x, y, out):
 
 
 register(Spec(
-    name="relu6",
-    f=_relu6,
-    df=_relu6_grad,
-    vjp=_relu6_vjp,
-    y_exact=True,
+    name="relu6", f=_relu6, df=_relu6_grad, vjp=_relu6_vjp, y_exact=True,
     doc=r"""ReLU capped at 6 (MobileNet).
 
 .. math:: f(x) = \min(6, \max(0, x)), \qquad f'(x) = [0 < x < 6]

@@ -70,9 +70,7 @@ def _elu_sheet(alpha):
 
 
 register(Spec(
-    name="elu",
-    f=_elu,
-    df=_elu_grad,
+    name="elu", f=_elu, df=_elu_grad,
     params=(Param("alpha", 1.0, "saturation value -alpha for x -> -inf", lower=0.0,
                   lower_open=True),),
     doc=r"""Exponential linear unit.
@@ -96,9 +94,7 @@ def _selu_grad(x, out):
 
 
 register(Spec(
-    name="selu",
-    f=_selu,
-    df=_selu_grad,
+    name="selu", f=_selu, df=_selu_grad,
     doc=r"""Scaled ELU (self-normalising networks).
 
 .. math:: f(x) = \lambda\,\mathrm{elu}_\alpha(x), \quad \lambda = 1.0507009873554805,
@@ -144,9 +140,7 @@ def _celu_grad(x, out, alpha=1.0):
 
 
 register(Spec(
-    name="celu",
-    f=_celu,
-    df=_celu_grad,
+    name="celu", f=_celu, df=_celu_grad,
     params=(Param("alpha", 1.0, "saturation value -alpha; also the scale of the exp branch",
                   lower=0.0, lower_open=True),),
     doc=r"""Continuously differentiable ELU.
@@ -192,9 +186,7 @@ def _softplus_grad(x, out, beta=1.0):
 
 
 register(Spec(
-    name="softplus",
-    f=_softplus,
-    df=_softplus_grad,
+    name="softplus", f=_softplus, df=_softplus_grad,
     params=(Param("beta", 1.0, "sharpness; f -> relu as beta -> inf", lower=0.0,
                   lower_open=True),),
     doc=r"""Softplus, a smooth ReLU.
@@ -237,10 +229,7 @@ def _log_sigmoid_grad(x, out):
 
 
 register(Spec(
-    name="log_sigmoid",
-    aliases=("logsigmoid",),
-    f=_log_sigmoid,
-    df=_log_sigmoid_grad,
+    name="log_sigmoid", aliases=("logsigmoid",), f=_log_sigmoid, df=_log_sigmoid_grad,
     doc=r"""Logarithm of the sigmoid.
 
 .. math:: f(x) = \log\sigma(x) = -\log(1 + e^{-x}), \qquad f'(x) = \sigma(-x)

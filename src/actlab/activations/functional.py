@@ -2,6 +2,7 @@
 
 ``relu(x)``, ``gelu(x, approximate="tanh")``, ``leaky_relu(x, alpha=0.2)``, ...: each is
 ``get(name, **params)(x, out=out)`` and carries the entry's docstring (formulas and doctest).
+Aliases are functions too (``hardswish``, ``soft_sign``, ``logsigmoid``, ...).
 They are generated from the registry, so a new entry gets its function for free.
 """
 
@@ -29,4 +30,9 @@ def _make(name: str):
 __all__ = registry.names()
 for _name in __all__:
     globals()[_name] = _make(_name)
+# peers' names as functions too: soft_sign, hard_silu, hardswish, logsigmoid, swish, ...
+for _name in sorted(registry.aliases()):
+    if _name.isidentifier():
+        globals()[_name] = _make(_name)
+        __all__.append(_name)
 del _name

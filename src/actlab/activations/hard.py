@@ -1,8 +1,9 @@
 """Piecewise-linear approximations: hard_sigmoid, hard_swish, hard_tanh, and softsign.
 
-Kinks follow jax.nn (the derivative of the outer, flat piece at each boundary): hard_sigmoid' = 0
-at +-3, hard_swish' = 0 at -3 and 1 at 3, hard_tanh' = 0 at +-1. PyTorch 2.13 agrees (its
-hardswish backward gives 0 at -3 and 1 at 3; older releases gave -0.5 and 1.5).
+At each boundary the derivative is that of the outer piece: hard_sigmoid' = 0 at +-3,
+hard_swish' = 0 at -3 and 1 at 3, hard_tanh' = 0 at +-1. PyTorch 2.13 agrees (its hardswish
+backward gives 0 at -3 and 1 at 3; releases up to 2.6 gave -0.5 and 1.5). jax.nn differs at
+hard_tanh: its derivative is 1 at +-1.
 """
 
 from __future__ import annotations
@@ -26,10 +27,7 @@ def _hard_sigmoid_grad(x, out):
 
 
 register(Spec(
-    name="hard_sigmoid",
-    aliases=("hardsigmoid",),
-    f=_hard_sigmoid,
-    df=_hard_sigmoid_grad,
+    name="hard_sigmoid", aliases=("hardsigmoid",), f=_hard_sigmoid, df=_hard_sigmoid_grad,
     doc=r"""Piecewise-linear sigmoid, ``relu6(x + 3) / 6``.
 
 .. math:: f(x) = \min(1, \max(0, (x + 3)/6)), \qquad f'(x) = \tfrac16 [-3 < x < 3]
@@ -72,10 +70,7 @@ def _hard_swish_grad(x, out):
 
 
 register(Spec(
-    name="hard_swish",
-    aliases=("hardswish",),
-    f=_hard_swish,
-    df=_hard_swish_grad,
+    name="hard_swish", aliases=("hardswish", "hard_silu"), f=_hard_swish, df=_hard_swish_grad,
     doc=r"""Piecewise-linear Swish, ``x * relu6(x + 3) / 6`` (MobileNetV3).
 
 .. math:: f(x) = x\,\frac{\mathrm{relu6}(x+3)}{6}, \qquad
@@ -116,11 +111,7 @@ def _hard_tanh_vjp(g, x, y, out):
 
 
 register(Spec(
-    name="hard_tanh",
-    aliases=("hardtanh",),
-    f=_hard_tanh,
-    df=_hard_tanh_grad,
-    vjp=_hard_tanh_vjp,
+    name="hard_tanh", aliases=("hardtanh",), f=_hard_tanh, df=_hard_tanh_grad, vjp=_hard_tanh_vjp,
     y_exact=True,
     doc=r"""Piecewise-linear tanh, ``clip(x, -1, 1)``.
 
@@ -167,9 +158,7 @@ def _softsign_grad(x, out):
 
 
 register(Spec(
-    name="softsign",
-    f=_softsign,
-    df=_softsign_grad,
+    name="softsign", aliases=("soft_sign",), f=_softsign, df=_softsign_grad,
     doc=r"""Softsign, a rational tanh-like curve with polynomial tails.
 
 .. math:: f(x) = \frac{x}{1 + |x|}, \qquad f'(x) = \frac{1}{(1 + |x|)^2}

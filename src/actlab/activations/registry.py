@@ -12,6 +12,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _fast
+from ._arrays import (
+    _1d, _check_out, _compute_dtype, _finish, _needs_float64, _plain_arrays, _plain_out, _prepare,
+)
+from ._peers import _peer_spellings
 from .spec import Info, Spec
 
 _SPECS: dict[str, Spec] = {}
@@ -89,10 +93,15 @@ def spec(name: str) -> Spec:
 def get(name: str | Activation, **params: Any) -> Activation:
     """An :class:`Activation` with validated parameters.
 
+    Peers' spellings are accepted and shown canonically: ``negative_slope`` (PyTorch) for
+    ``alpha``, ``dim`` for ``axis``, ``approximate=True/False`` (JAX) for ``"tanh"/"none"``.
+
     >>> get("leaky_relu")
     leaky_relu(alpha=0.01)
     >>> get("swish")
     silu(beta=1.0)
+    >>> get("leaky_relu", negative_slope=0.2), get("gelu", approximate=True)
+    (leaky_relu(alpha=0.2), gelu(approximate='tanh'))
     >>> get("relu", alpha=1)
     Traceback (most recent call last):
     ...
@@ -106,6 +115,7 @@ def get(name: str | Activation, **params: Any) -> Activation:
 
         return define(name.strip()[len(EXPR_PREFIX):], **params)
     s = spec(name)
+    params = _peer_spellings(s, params)
     known = {p.name: p for p in s.params}
     for key in params:
         if key not in known:
@@ -121,72 +131,6 @@ def get(name: str | Activation, **params: Any) -> Activation:
 
 
 # --------------------------------------------------------------------------- dtype handling
-_NATIVE = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _prepare(x: ArrayLike, what: str = "x") -> tuple[np.ndarray, np.dtype, bool]:
-    """Return (array in compute dtype, result dtype, was_scalar).
-
-    float32/float64 are computed natively, float16 in float32 and rounded back; integers, bools
-    and Python numbers are computed in float64 (like NumPy's ufuncs). Other dtypes raise.
-    """
-    a = np.asarray(x)
-    dt = a.dtype
-    if dt in _NATIVE:
-        return a, dt, a.ndim == 0
-    if dt == np.float16:
-        return a.astype(np.float32), dt, a.ndim == 0
-    if dt.kind in "biu":
-        return a.astype(np.float64), np.dtype(np.float64), a.ndim == 0
-    raise TypeError(
-        f"{what}: unsupported dtype {dt} (actlab computes float16/32/64; integers become float64)"
-    )
-
-
-def _1d(a: np.ndarray | None) -> np.ndarray | None:
-    """A 0-d array as a 1-element view, so kernels always get ufunc-friendly arrays."""
-    return a.reshape(1) if a is not None and a.ndim == 0 else a
-
-
-def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> None:
-    if not isinstance(out, np.ndarray):
-        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
-    if out.shape != shape or out.dtype != dtype:
-        raise ValueError(
-            f"out has shape {out.shape} and dtype {out.dtype}; expected {shape} and {dtype}"
-        )
-
-
-def _finish(res: np.ndarray, dtype: np.dtype, scalar: bool, out: np.ndarray | None):
-    # float16 results beyond 65504 round to inf, as they should: no overflow warning
-    with np.errstate(over="ignore"):
-        if out is not None:
-            if res is not out:
-                np.copyto(out, res, casting="unsafe")
-            return out
-        if res.dtype != dtype:
-            res = res.astype(dtype)
-    return res[()] if scalar else res
-
-
-# float32 kernels hold a parameter in float32 and form products/quotients with it: a parameter
-# outside this band (e.g. alpha = 3.5e38 -> inf, 1e-300 -> 0) would give NaN or wrong values, so
-# such an entry computes float16/float32 input in float64 and rounds the result back.
-_F32_SAFE = (1e-30, 1e30)
-
-
-def _needs_float64(params: dict[str, Any]) -> bool:
-    for v in params.values():
-        if isinstance(v, (float, np.floating)) and v != 0:
-            if not _F32_SAFE[0] <= abs(float(v)) <= _F32_SAFE[1]:
-                return True
-    return False
-
-
-def _compute_dtype(a: np.ndarray, wide: bool) -> np.ndarray:
-    return a.astype(np.float64) if wide and a.dtype != np.float64 else a
-
-
 class Activation:
     """An activation function with concrete parameters.
 
@@ -195,13 +139,14 @@ class Activation:
     vector-Jacobian product and ``f.info`` the property sheet.
     """
 
-    __slots__ = ("spec", "params", "_info", "_wide")
+    __slots__ = ("spec", "params", "_info", "_wide", "_kernels")
 
     def __init__(self, spec: Spec, params: dict[str, Any]) -> None:
         self.spec = spec
         self.params = dict(params)
         self._info: Info | None = None
         self._wide = _needs_float64(self.params)
+        self._kernels: dict[tuple[str, np.dtype], tuple[int, Any]] = {}
 
     # ------------------------------------------------------------------ identity
     @property
@@ -251,20 +196,54 @@ class Activation:
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self.params.items()))))
 
+    def _repr_html_(self) -> str:
+        """Notebook display: f and f' on [-5, 5] as inline SVG above the property sheet."""
+        from .._util_html import page, record_table, svg_plot
+
+        x = np.linspace(-5.0, 5.0, 201)
+        curves = {"f": self(x)}
+        if not self.vector:
+            curves["f'"] = self.grad(x)
+        return page(repr(self), svg_plot(x, {k: v.tolist() for k, v in curves.items()},
+                                         xlabel="x"), record_table(self.info))
+
     # ------------------------------------------------------------------ evaluation
+    def _bound(self, kind: str, dtype: np.dtype):
+        """The compiled kernel for ``kind`` at ``dtype`` (``None``: NumPy), cached per instance."""
+        key = (kind, dtype)
+        hit = self._kernels.get(key)
+        if hit is None or hit[0] is not _fast._ENABLED:  # rebind after set_enabled
+            hit = self._kernels[key] = (_fast._ENABLED, _fast.bind(self.name, kind, dtype,
+                                                                   self.params))
+        return hit[1]
+
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
+        if (not self._wide and type(x) is np.ndarray and x.ndim and x.flags.c_contiguous
+                and _plain_out(out, self.spec.vector, x)):
+            fast = self._bound(kind, x.dtype)  # the engine's hot path: straight to the kernel
+            if fast is not None:
+                return fast(x, np.empty_like(x) if out is None else out)
         a, dtype, scalar = _prepare(x)
         a = _compute_dtype(a, self._wide)
-        kernel = _fast.lookup(self.name, kind, a.dtype) or getattr(self.spec, kind)
+        if not a.flags.c_contiguous:
+            a = np.ascontiguousarray(a)  # one kernel for every layout: identical results
         if out is not None:
             _check_out(out, a.shape, dtype)
             # kernels read x after writing out: f(x, out=x) computes into a temporary
-            usable = out.dtype == a.dtype and not np.may_share_memory(out, a)
+            usable = (out.dtype == a.dtype and out.flags.c_contiguous
+                      and not np.may_share_memory(out, a))
             dst = out if usable else np.empty_like(a)
         else:
             dst = np.empty_like(a)
-        with np.errstate(all="ignore"):
-            res = kernel(_1d(a), _1d(dst), **self.params).reshape(a.shape)
+        fast = self._bound(kind, a.dtype)
+        if fast is not None:
+            res = fast(a, dst) if a.ndim else fast(_1d(a), _1d(dst)).reshape(())
+        else:
+            with np.errstate(all="ignore"):
+                kernel = getattr(self.spec, kind)
+                res = kernel(_1d(a), _1d(dst), **self.params).reshape(a.shape)
+        if res is out or (out is None and res.dtype == dtype):
+            return res[()] if scalar else res
         return _finish(res, dtype, scalar, out)
 
     def _masked(self, *arrays: Any) -> np.ndarray | None:
@@ -343,6 +322,11 @@ class Activation:
         from the output (``spec.y_exact``: relu, relu6, softmax, ...) then accept ``x=None``.
         ``y`` must have the shape of ``x``; masked arguments give a result masked where any is.
         """
+        if (not self._wide and _plain_arrays(g, x, y)
+                and _plain_out(out, self.spec.vector, g, x, y)):
+            fast = self._bound("vjp", x.dtype)  # the engine's hot path: straight to the kernel
+            if fast is not None:
+                return fast(g, x, y, np.empty_like(x) if out is None else out)
         mask = self._masked(g, x, y)
         if mask is not None:
             if out is not None:
@@ -369,22 +353,28 @@ class Activation:
         cdt = np.dtype(np.float32) if rdt == np.float16 else rdt  # dtype it is computed in
         if self._wide:
             cdt = np.dtype(np.float64)
-        ga = ga.astype(cdt, copy=False)
-        xa = None if xa is None else xa.astype(cdt, copy=False)
-        ya = None if ya is None else ya.astype(cdt, copy=False)
+        # C order for every operand: one kernel for every layout, identical results
+        ga = np.ascontiguousarray(ga, dtype=cdt)
+        xa = None if xa is None else np.ascontiguousarray(xa, dtype=cdt)
+        ya = None if ya is None else np.ascontiguousarray(ya, dtype=cdt)
         if out is not None:
             _check_out(out, shape, rdt)
-        usable = out is not None and out.dtype == cdt and not any(
+        usable = out is not None and out.dtype == cdt and out.flags.c_contiguous and not any(
             np.may_share_memory(out, v) for v in (ga, xa, ya) if v is not None
         )  # kernels read g, x, y after writing out: aliased outputs go through a temporary
         dst = out if usable else np.empty(shape, cdt)
-        with np.errstate(all="ignore"):
-            vjp = _fast.lookup(self.name, "vjp", cdt) or self.spec.vjp
-            if vjp is not None:
-                res = vjp(_1d(ga), _1d(xa), _1d(ya), _1d(dst), **self.params)
-            else:
-                df = _fast.lookup(self.name, "df", cdt) or self.spec.df
-                res = df(_1d(xa), _1d(dst), **self.params)
-                np.multiply(res, _1d(ga), out=res)
-            res = res.reshape(shape)
+        fast = self._bound("vjp", cdt)
+        if fast is not None:
+            res = (fast(ga, xa, ya, dst) if ga.ndim
+                   else fast(_1d(ga), _1d(xa), _1d(ya), _1d(dst)).reshape(()))
+        else:
+            with np.errstate(all="ignore"):
+                if self.spec.vjp is not None:
+                    res = self.spec.vjp(_1d(ga), _1d(xa), _1d(ya), _1d(dst), **self.params)
+                else:
+                    res = self.spec.df(_1d(xa), _1d(dst), **self.params)
+                    np.multiply(res, _1d(ga), out=res)
+                res = res.reshape(shape)
+        if res is out or (out is None and res.dtype == rdt):
+            return res[()] if scalar else res
         return _finish(res, rdt, scalar, out)

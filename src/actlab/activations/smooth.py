@@ -10,9 +10,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
-from ._sheet import INF, PROS_CONS, centred, info, normal_moments
+from ._sheet import INF, PROS_CONS, centred, info, normal_moments, special
 from .classic import _exp_neg_abs, _exp_tail, _sigmoid
 from .registry import register
 from .spec import Extremum, Param, Spec
@@ -92,7 +91,7 @@ def _silu_sheet(beta):
         range=(SILU_MIN / beta, INF), minimum=Extremum(SILU_MIN / beta, SILU_ARGMIN / beta),
         max_abs_grad=SILU_MAX_GRAD, monotone=False, smoothness="Cinf",
         # x sigma(beta x) -> x/2 as beta -> 0: centred for beta below about 0.02
-        zero_centred=centred(*normal_moments(lambda z: z * special.expit(beta * z))),
+        zero_centred=centred(*normal_moments(lambda z: z * special().expit(beta * z))),
         saturating="left",
         frameworks={"pytorch": "F.silu (beta = 1 only)", "jax": "jax.nn.silu / jax.nn.swish",
                     "keras": "activations.silu / swish"},
@@ -105,10 +104,7 @@ def _silu_sheet(beta):
 
 
 register(Spec(
-    name="silu",
-    aliases=("swish",),
-    f=_silu,
-    df=_silu_grad,
+    name="silu", aliases=("swish",), f=_silu, df=_silu_grad,
     params=(Param("beta", 1.0, "slope inside the sigmoid (Swish-beta)", lower=0.0,
                   lower_open=True),),
     doc=r"""SiLU / Swish: the input gated by its own sigmoid.
@@ -159,7 +155,7 @@ def _horner(coef, h):
 
 def _gelu_exact(x, out, derivative: bool):
     """x Phi(x), or its derivative Phi(x) + x phi(x), accurate to a few ULP (see above)."""
-    special.ndtr(x, out=out)  # x >= -1/4 (and NaN): ndtr is accurate and nothing cancels
+    special().ndtr(x, out=out)  # x >= -1/4 (and NaN): ndtr is accurate and nothing cancels
     if derivative:
         out += x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI
     else:
@@ -184,7 +180,7 @@ def _gelu_exact(x, out, derivative: bool):
             if lo == -3.0:
                 m = _horner(_MILLS_C2_SERIES, t - _MILLS_C2)
             else:
-                m = _SQRT_HALF_PI * special.erfcx(-t * _SQRT_HALF)
+                m = _SQRT_HALF_PI * special().erfcx(-t * _SQRT_HALF)
             if derivative:  # phi (t + m), with care where phi is subnormal
                 res = _exp_tail(phi * (t + m), -0.5 * t * t, (t + m) * _INV_SQRT_2PI)
             else:
@@ -261,9 +257,7 @@ def _gelu_sheet(approximate):
 
 
 register(Spec(
-    name="gelu",
-    f=_gelu,
-    df=_gelu_grad,
+    name="gelu", f=_gelu, df=_gelu_grad,
     params=(Param("approximate", "none", "'none' exact erf form, 'tanh' or 'sigmoid' "
                   "(x sigmoid(1.702 x)) approximations", choices=("none", "tanh", "sigmoid")),),
     doc=r"""Gaussian error linear unit.
@@ -328,9 +322,7 @@ def _mish_grad(x, out):
 
 
 register(Spec(
-    name="mish",
-    f=_mish,
-    df=_mish_grad,
+    name="mish", f=_mish, df=_mish_grad,
     doc=r"""Mish, a self-gated smooth activation.
 
 .. math:: f(x) = x \tanh(\operatorname{softplus}(x)), \qquad

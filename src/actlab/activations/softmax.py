@@ -107,12 +107,7 @@ def _sheet(name, display, formula, derivative, rng, max_abs_grad, saturating, pr
 
 
 register(Spec(
-    name="softmax",
-    f=_softmax,
-    df=None,
-    vjp=_softmax_vjp,
-    y_exact=True,
-    vector=True,
+    name="softmax", f=_softmax, df=None, vjp=_softmax_vjp, y_exact=True, vector=True,
     params=(_AXIS,),
     doc=r"""Softmax along ``axis``: a probability distribution.
 
@@ -135,13 +130,8 @@ array([0.37754067, 0.62245933, 0.        ])
 ))
 
 register(Spec(
-    name="log_softmax",
-    aliases=("logsoftmax",),
-    f=_log_softmax,
-    df=None,
-    vjp=_log_softmax_vjp,
-    y_exact=True,
-    vector=True,
+    name="log_softmax", aliases=("logsoftmax",), f=_log_softmax, df=None, vjp=_log_softmax_vjp,
+    y_exact=True, vector=True,
     params=(_AXIS,),
     doc=r"""Log-softmax along ``axis``: log-probabilities without underflow.
 

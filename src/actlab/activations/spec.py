@@ -51,6 +51,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from .._util_html import HTMLRepr
+
 Smoothness = Literal["C0", "C1", "Cinf"]
 Side = Literal["none", "left", "right", "both"]
 ROLES = ("hidden", "output-binary", "output-multiclass", "output-regression")
@@ -121,8 +123,10 @@ class Kink:
 
 
 @dataclass(frozen=True)
-class Info:
+class Info(HTMLRepr):
     """The property sheet of one activation with concrete parameters (see the module doc)."""
+
+    _html_title = "display_name"
 
     name: str
     display_name: str

@@ -39,6 +39,8 @@ def register(subparsers: Any) -> None:
     """Add ``compare`` and ``claims`` to ``subparsers``."""
     from actlab.studies.compare import BUDGETS, CompareSpec
 
+    from .backend import add_backend_options
+
     d = CompareSpec()
     p = subparsers.add_parser(
         "compare", help="compare activations over seeds and write an HTML report",
@@ -85,6 +87,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true",
                    help="print summary.json (the machine-readable answer) instead of the tables")
     p.set_defaults(func=run_compare)
+    add_backend_options(p)
 
     c = subparsers.add_parser(
         "claims", help="test the articles' claims as experiments and print verdicts",
@@ -107,6 +110,7 @@ def register(subparsers: Any) -> None:
                    help="also write the claims section into OUT/index.html")
     c.add_argument("--no-progress", action="store_true", help="no progress bars")
     c.set_defaults(func=run_claims)
+    add_backend_options(c)
 
 
 def _interrupted(out: Path) -> int:
@@ -158,7 +162,7 @@ def run_compare(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        from actlab.studies.codec import encode
+        from actlab._util_codec import encode
 
         print(json.dumps(encode(summary(res)), indent=1))
         return 0

@@ -13,19 +13,33 @@ import sys
 import time
 from typing import Any
 
-DEFAULT_LR = {"sgd": 0.1, "adam": 1e-3}
+REGRESSION_LOSS, CLASSIFICATION_LOSS = "mse", "softmax_cross_entropy"
+
+
+def _default_lr(optimizer: str) -> float:
+    """The optimizer's own default (the same as ``fit(optimizer="sgd")``): one source."""
+    from actlab.nn.optim import SGD, Adam
+
+    return {"sgd": SGD, "adam": Adam}[optimizer]().lr
+
+
+def _dataset_names() -> list[str]:
+    from actlab.studies.runner import dataset_names
+
+    return dataset_names()
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add the ``train`` sub-command to ``subparsers``."""
+    names = ", ".join(_dataset_names())
     p = subparsers.add_parser(
         "train",
         help="train a model on a built-in data set",
-        description="Train an MLP or a small CNN on a built-in data set (toy, xor, moons, "
-                    "circles, spirals, digits, mnist1d, mnist) and report loss and accuracy.",
+        description=f"Train an MLP or a small CNN on a built-in data set ({names}) and report "
+                    "loss and accuracy (mean squared error for the regression sets).",
     )
     p.add_argument("--dataset", required=True, metavar="D",
-                   help="data set name (toy, xor, moons, circles, spirals, digits, mnist1d, mnist)")
+                   help=f"data set name (the same as compare's: {names})")
     p.add_argument("--data-dir", metavar="DIR", default=None,
                    help="folder holding the MNIST IDX files (mnist only)")
     p.add_argument("--model", default="mlp", choices=("mlp", "cnn"),
@@ -40,15 +54,16 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                         "the activation's recommendation)")
     p.add_argument("--optimizer", default="adam", choices=("sgd", "adam"))
     p.add_argument("--lr", type=float, default=None, metavar="R",
-                   help="learning rate (default 0.1 for sgd, 0.001 for adam)")
+                   help=f"learning rate (default {_default_lr('sgd'):g} for sgd, "
+                        f"{_default_lr('adam'):g} for adam, as in fit())")
     p.add_argument("--epochs", type=int, default=10, metavar="N")
     p.add_argument("--batch-size", type=int, default=64, metavar="B")
     p.add_argument("--seed", type=int, default=0, metavar="S",
                    help="seeds the weights, the batch order and the split of generated data")
     p.add_argument("--dtype", default="float32", choices=("float32", "float64"))
-    p.add_argument("--threads", type=int, default=None, metavar="T",
-                   help="BLAS threads (default: the library's own choice; 1 is often fastest "
-                        "for small models on a busy machine)")
+    p.add_argument("--threads", type=int, default=1, metavar="T",
+                   help="BLAS threads (default 1, as compare uses per run: small models on a "
+                        "busy machine ran 10-25x slower with the library's default)")
     p.add_argument("--save", metavar="PATH", default=None, help="save the trained model (.npz)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--no-progress", action="store_true", help="print no per-epoch lines")
@@ -77,37 +92,62 @@ def _validate(args: argparse.Namespace) -> float:
         raise ValueError(f"--seed must be >= 0, got {args.seed}")
     if args.threads is not None and args.threads < 1:
         raise ValueError(f"--threads must be >= 1, got {args.threads}")
-    lr = DEFAULT_LR[args.optimizer] if args.lr is None else args.lr
+    lr = _default_lr(args.optimizer) if args.lr is None else args.lr
     if not lr > 0 or lr == float("inf"):
         raise ValueError(f"--lr must be a positive number, got {lr}")
     return lr
 
 
 def run(args: argparse.Namespace) -> int:
-    if getattr(args, "threads", None) is not None:
-        _validate(args)
-        from threadpoolctl import threadpool_limits
+    _validate(args)
+    from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(args.threads):
-            return _run(args)
-    return _run(args)
+    with threadpool_limits(args.threads):
+        return _run(args)
+
+
+def _load(args: argparse.Namespace) -> Any:
+    """The data set, classification or regression (compare's extra sets, standardized)."""
+    from actlab.data import Standardizer, load
+    from actlab.studies.runner import EXTRA_DATASETS
+
+    if args.dataset in EXTRA_DATASETS:
+        return EXTRA_DATASETS[args.dataset](args.seed).transformed(Standardizer())
+    return load(args.dataset, data_dir=args.data_dir, seed=args.seed)
+
+
+def _fmt(v: float | None) -> str:
+    return "-" if v is None else f"{v:.4f}"
 
 
 def _run(args: argparse.Namespace) -> int:
-    from actlab.data import load
+    import actlab
     from actlab.nn.callbacks import Callback
     from actlab.nn.optim import get_optimizer
     from actlab.nn.serialize import save
     from actlab.nn.train import fit
-    from actlab.nn.zoo import build_model, parse_activation
+    from actlab.nn.zoo import build_model, mlp, parse_activation
 
     lr = _validate(args)
     hidden = _hidden(args.hidden)
     act_name, act_params = parse_activation(args.activation)
-    dataset = load(args.dataset, data_dir=args.data_dir, seed=args.seed)
-    model = build_model(args.model, dataset, hidden=hidden, activation=act_name,
-                        activation_params=act_params, init=args.init, seed=args.seed,
-                        dtype=args.dtype)
+    if actlab.get(act_name, **act_params).vector:
+        print(f"note: {act_name} is an output function (it normalises across units); as a "
+              "hidden activation it couples the units of a layer", file=sys.stderr)
+    dataset = _load(args)
+    regression = dataset.task == "regression"
+    loss = REGRESSION_LOSS if regression else CLASSIFICATION_LOSS
+    y_train, y_test = dataset.y_train, dataset.y_test
+    kw = dict(activation=act_name, activation_params=act_params, init=args.init,
+              seed=args.seed, dtype=args.dtype)
+    if regression:
+        if args.model != "mlp":
+            raise ValueError(f"--model {args.model} needs a classification data set; "
+                             f"{args.dataset} is a regression set (use --model mlp)")
+        model = mlp(dataset.n_features, hidden, 1, **kw)
+        y_train, y_test = y_train.reshape(-1, 1), y_test.reshape(-1, 1)
+    else:
+        model = build_model(args.model, dataset, hidden=hidden, **kw)
     log = sys.stderr if args.json else sys.stdout
     show = not args.no_progress
     config = {
@@ -121,21 +161,21 @@ def _run(args: argparse.Namespace) -> int:
     class EpochPrinter(Callback):
         def on_epoch_end(self, epoch, model, record):
             print(f"epoch {epoch:>3}/{args.epochs}  loss {record.train_loss:.4f}  "
-                  f"acc {record.train_accuracy:.4f}  test_loss {record.val_loss:.4f}  "
-                  f"test_acc {record.val_accuracy:.4f}  {record.seconds:.2f}s", file=log,
+                  f"acc {_fmt(record.train_accuracy)}  test_loss {record.val_loss:.4f}  "
+                  f"test_acc {_fmt(record.val_accuracy)}  {record.seconds:.2f}s", file=log,
                   flush=True)
 
     if show:
         print(f"{dataset!r}\n{model.summary()}", file=log, flush=True)
     t0 = time.perf_counter()
-    history = fit(model, dataset.X_train, dataset.y_train, loss="softmax_cross_entropy",
+    history = fit(model, dataset.X_train, y_train, loss=loss,
                   optimizer=get_optimizer(args.optimizer, lr=lr), epochs=args.epochs,
                   batch_size=args.batch_size, seed=args.seed,
-                  validation=(dataset.X_test, dataset.y_test),
+                  validation=(dataset.X_test, y_test),
                   callbacks=[EpochPrinter()] if show else [], progress=False)
     seconds = time.perf_counter() - t0
-    train = model.evaluate(dataset.X_train, dataset.y_train, "softmax_cross_entropy")
-    test = model.evaluate(dataset.X_test, dataset.y_test, "softmax_cross_entropy")
+    train = model.evaluate(dataset.X_train, y_train, loss)
+    test = model.evaluate(dataset.X_test, y_test, loss)
     record: dict[str, Any] = {
         "dataset": dataset.summary(),
         "config": config,
@@ -152,8 +192,8 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(record))
     else:
         print(f"{dataset.name} {args.model} {config['activation']['name']}: "
-              f"train loss {train['loss']:.4f} acc {train['accuracy']:.4f} | "
-              f"test loss {test['loss']:.4f} acc {test['accuracy']:.4f} | "
+              f"train loss {train['loss']:.4f} acc {_fmt(train['accuracy'])} | "
+              f"test loss {test['loss']:.4f} acc {_fmt(test['accuracy'])} | "
               f"{len(history)} epochs in {seconds:.1f}s"
               + (f" | saved to {record['saved']}" if record["saved"] else ""))
     return 130 if history.interrupted else 0

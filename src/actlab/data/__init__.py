@@ -13,6 +13,7 @@ mnist1d    MNIST-1D, generated locally and cached           the paper's 4000/100
 mnist      MNIST from IDX files in ``data_dir``             canonical 60000/10000
 =========  ===============================================  =====================
 
+>>> from actlab.data import load
 >>> ds = load("moons", seed=0, n=200)
 >>> ds.name, ds.X_train.shape, ds.n_classes
 ('moons', (150, 2), 2)

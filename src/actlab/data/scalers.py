@@ -1,5 +1,7 @@
 """Feature scalers fitted on the training split only, with JSON-able state.
 
+>>> import numpy as np
+>>> from actlab.data import Standardizer
 >>> s = Standardizer().fit(np.array([[0.0, 1.0], [2.0, 1.0]]))
 >>> s.transform(np.array([[1.0, 3.0]]))
 array([[0., 2.]])

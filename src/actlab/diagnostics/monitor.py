@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from ..nn.callbacks import Callback
-from ..studies.records import LayerStats
+from .layerstats import LayerStats
 
 #: |f'(x)| below this counts as saturated.
 SATURATION_GRAD = 0.05

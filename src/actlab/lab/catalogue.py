@@ -6,6 +6,7 @@ sheet at the default parameters (``Info.to_dict()``: formulas, range, extrema, k
 convention, framework defaults) and, for entries the page's JavaScript has no kernels for,
 sampled curves of ``f`` and ``f'`` so the explorer still draws them.
 
+>>> from actlab.lab.catalogue import catalogue
 >>> cat = catalogue()
 >>> [e["name"] for e in cat["entries"]] == __import__("actlab").names()
 True

@@ -1,7 +1,7 @@
 """actlab.nn: a from-scratch NumPy neural-network engine that trains with any catalogue activation.
 
 >>> import numpy as np
->>> from actlab.nn import Sequential, Dense, Activation, fit
+>>> from actlab.nn import Sequential, Dense, Activation, Adam, fit
 >>> X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
 >>> y = np.array([0, 1, 1, 0])
 >>> model = Sequential([Dense(2, 8), Activation("tanh"), Dense(8, 2)], seed=0)
@@ -9,6 +9,9 @@
 ...               epochs=200, batch_size=4, progress=False)
 >>> history[-1].train_accuracy
 1.0
+
+``to_torch`` / ``from_torch`` and ``to_onnx`` (:mod:`actlab.nn.export`) carry a model to PyTorch
+and ONNX; in a notebook a model and a ``History`` display as a table and curves.
 """
 
 from .base import LAYER_TYPES, Layer, register_layer
@@ -58,6 +61,7 @@ from .train import TrainingDiverged, fit
 # Convolution and pooling layers (written alongside; importing registers them for load()).
 from .conv import Conv1d, Conv2d, MaxPool1d, MaxPool2d, Unflatten  # noqa: E402
 from . import zoo  # noqa: E402,F401  (model builders: mlp, cnn_for)
+from .export import from_torch, to_onnx, to_torch  # noqa: E402  (torch/onnx imported lazily)
 from .learnable import APL, PAU, KANLinear, update_grids  # noqa: E402  (learnable activations)
 
 __all__ = [
@@ -74,4 +78,5 @@ __all__ = [
     "lecun_normal", "lecun_uniform", "zeros", "ones", "constant", "get_initializer",
     "fit", "TrainingDiverged", "Callback", "EarlyStopping", "EpochRecord", "History",
     "gradcheck", "gradcheck_details", "save", "load",
+    "to_torch", "from_torch", "to_onnx",
 ]

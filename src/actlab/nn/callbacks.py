@@ -80,6 +80,28 @@ class History(list):
     def last(self) -> EpochRecord | None:
         return self[-1] if self else None
 
+    def to_frame(self) -> Any:
+        """The records as a ``pandas.DataFrame``, one row per epoch (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("History.to_frame needs pandas (pip install pandas); "
+                              "history.to_dict() gives the same data without it") from None
+        return pd.DataFrame([r.to_dict() for r in self],
+                            columns=[f.name for f in fields(EpochRecord)])
+
+    def _repr_html_(self) -> str:
+        """Notebook display: loss and accuracy curves (inline SVG) over epochs."""
+        from .._util_html import page, svg_plot
+
+        epochs = [float(r.epoch) for r in self]
+        losses = {k: self.column(k) for k in ("train_loss", "val_loss")}
+        accs = {k: self.column(k) for k in ("train_accuracy", "val_accuracy")}
+        state = f"{len(self)} epochs" + (f", stopped by {self.stopped_by}"
+                                         if self.stopped_by else "")
+        return page(f"History ({state})", svg_plot(epochs, losses, xlabel="epoch"),
+                    svg_plot(epochs, accs, xlabel="epoch"))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "records": [r.to_dict() for r in self],

@@ -1,4 +1,4 @@
-"""Convolution and max pooling: ``Conv1d``/``Conv2d`` (im2col), ``MaxPool1d``/``MaxPool2d``.
+"""Convolution: ``Conv1d``/``Conv2d`` (im2col); pooling and ``Unflatten`` live in ``pool.py``.
 
 Layouts follow PyTorch: ``(N, C, L)`` for 1-d and ``(N, C, H, W)`` for 2-d; weights are
 ``(out_channels, in_channels, *kernel)``. Like every framework (PyTorch, JAX, Keras), what is
@@ -14,6 +14,8 @@ tested against. The layers gather every receptive field into one matrix (*im2col
 batch costs one matrix product forward and two backward; ``col2im`` scatters the column gradients
 back, summing where windows overlap.
 
+>>> import numpy as np
+>>> from actlab.nn.conv import conv2d_naive
 >>> x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)          # 1..9
 >>> w = np.array([[[[-1.0, 0.0], [0.0, 1.0]]]])
 >>> conv2d_naive(x, w)[0, 0]
@@ -27,10 +29,10 @@ import math
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
-
+from ._convutil import _check_input, _pad, _plain, _tuple, conv_output_size
 from .base import Layer
 from .init import get_initializer, initializer_name
+from .pool import MaxPool1d, MaxPool2d, Unflatten  # re-exported: pooling lives in pool.py
 
 __all__ = [
     "Conv1d",
@@ -42,69 +44,6 @@ __all__ = [
     "conv2d_naive",
     "conv_output_size",
 ]
-
-
-# --------------------------------------------------------------------------- helpers
-def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
-    """Output length of a convolution or pooling window: ``(size + 2p - k) // s + 1``.
-
-    >>> conv_output_size(40, 5, stride=2, padding=1)
-    19
-    """
-    out = (size + 2 * padding - kernel) // stride + 1
-    if out < 1:
-        raise ValueError(
-            f"input of size {size} (padding {padding}) is smaller than the kernel ({kernel})"
-        )
-    return out
-
-
-def _tuple(value: int | tuple[int, ...] | list[int], n: int, what: str, low: int) -> tuple:
-    vals = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
-    if len(vals) != n or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
-                             for v in vals):
-        raise ValueError(f"{what} must be an int or a tuple of {n} ints, got {value!r}")
-    if any(v < low for v in vals):
-        raise ValueError(f"{what} must be >= {low}, got {value!r}")
-    return tuple(int(v) for v in vals)
-
-
-def _plain(t: tuple[int, ...]) -> int | list[int]:
-    """JSON form of a size tuple: a bare int when all entries agree."""
-    return t[0] if len(set(t)) == 1 else list(t)
-
-
-def _check_input(x: np.ndarray, ndim: int, channels: int | None, name: str) -> None:
-    layout = "(N, C, L)" if ndim == 3 else "(N, C, H, W)"
-    if x.ndim != ndim:
-        raise ValueError(f"{name} expects input of shape {layout}, got shape {x.shape}")
-    if channels is not None and x.shape[1] != channels:
-        raise ValueError(f"{name} expects {channels} input channels, got shape {x.shape}")
-
-
-def _pad(x: np.ndarray, padding: tuple[int, ...], value: float = 0.0) -> np.ndarray:
-    """``x`` with ``padding`` cells of ``value`` on both sides of every spatial axis."""
-    if not any(padding):
-        return x
-    shape = x.shape[:2] + tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
-    xp = np.full(shape, value, dtype=x.dtype) if value else np.zeros(shape, dtype=x.dtype)
-    xp[(slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in
-                                          zip(padding, x.shape[2:]))] = x
-    return xp
-
-
-def _windows(xp: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...]) -> np.ndarray:
-    """A strided view of every window: ``(N, C, *out, *kernel)`` (no copy)."""
-    axes = tuple(range(2, 2 + len(kernel)))
-    win = sliding_window_view(xp, kernel, axis=axes)
-    return win[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)]
-
-
-def _offset_slices(offset: tuple[int, ...], stride: tuple[int, ...], out: tuple[int, ...]):
-    """The input positions that kernel tap ``offset`` touches, for every output position."""
-    return (slice(None), slice(None)) + tuple(
-        slice(k, k + s * (o - 1) + 1, s) for k, s, o in zip(offset, stride, out)
-    )
 
 
 #: convolutions whose output rows are shorter than this keep the batch as the innermost axis
@@ -129,20 +68,10 @@ def conv1d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
     >>> conv1d_naive(np.array([[[1.0, 2.0, 3.0, 4.0]]]), np.array([[[1.0, -1.0]]]))
     array([[[-1., -1., -1.]]])
     """
-    n_batch, n_in, length = x.shape
-    n_out, _, k = w.shape
-    xp = _pad(x, (padding,))
-    out_len = conv_output_size(length, k, stride, padding)
-    y = np.zeros((n_batch, n_out, out_len), dtype=np.result_type(x, w))
-    for n in range(n_batch):
-        for o in range(n_out):
-            for i in range(out_len):
-                total = 0.0 if b is None else b[o]
-                for c in range(n_in):
-                    for j in range(k):
-                        total += w[o, c, j] * xp[n, c, stride * i + j]
-                y[n, o, i] = total
-    return y
+    # the 2-d sum below with a height of one
+    y = conv2d_naive(x[:, :, None, :], w[:, :, None, :], b, stride=(1, stride),
+                     padding=(0, padding))
+    return y[:, :, 0, :]
 
 
 def conv2d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray | None = None, *,
@@ -373,121 +302,3 @@ class Conv2d(_ConvNd):
     """
 
     _nd = 2
-
-
-# --------------------------------------------------------------------------- pooling
-class _MaxPoolNd(Layer):
-    """Max over each window; the gradient goes to the first maximum (as in PyTorch)."""
-
-    _nd = 0
-    decay_keys = ()
-
-    def __init__(self, kernel_size, *, stride=None, padding=0) -> None:
-        super().__init__()
-        name = type(self).__name__
-        self.kernel_size = _tuple(kernel_size, self._nd, f"{name}: kernel_size", 1)
-        self.stride = (self.kernel_size if stride is None
-                       else _tuple(stride, self._nd, f"{name}: stride", 1))
-        self.padding = _tuple(padding, self._nd, f"{name}: padding", 0)
-        if any(2 * p > k for p, k in zip(self.padding, self.kernel_size)):
-            raise ValueError(f"{name}: padding must be at most half the kernel size "
-                             f"(got padding {self.padding}, kernel {self.kernel_size})")
-        self._cache: tuple | None = None
-
-    def config(self) -> dict[str, Any]:
-        return {"kernel_size": _plain(self.kernel_size), "stride": _plain(self.stride),
-                "padding": _plain(self.padding)}
-
-    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
-        name = type(self).__name__
-        x = np.asarray(x)
-        _check_input(x, self._nd + 2, None, name)
-        if x.dtype.kind != "f":
-            x = x.astype(np.float64)
-        out = tuple(conv_output_size(n, k, s, p) for n, k, s, p in
-                    zip(x.shape[2:], self.kernel_size, self.stride, self.padding))
-        win = _windows(_pad(x, self.padding, -np.inf), self.kernel_size, self.stride)
-        flat = win.reshape(x.shape[:2] + out + (-1,))  # copies: windows may overlap
-        idx = flat.argmax(axis=-1)  # first maximum; a nan wins (as in PyTorch)
-        y = flat.max(axis=-1)
-        self._cache = (idx, x.shape, out)
-        return y
-
-    def backward(self, dy: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
-        if self._cache is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        if not need_dx:
-            return None
-        idx, x_shape, out = self._cache
-        dy = np.asarray(dy)
-        if dy.shape != x_shape[:2] + out:
-            raise ValueError(f"{type(self).__name__}.backward: dy has shape {dy.shape}, "
-                             f"expected {x_shape[:2] + out}")
-        padded = x_shape[:2] + tuple(n + 2 * p for n, p in zip(x_shape[2:], self.padding))
-        dxp = np.zeros(padded, dtype=dy.dtype)
-        zero = dy.dtype.type(0)
-        for tap, offset in enumerate(np.ndindex(*self.kernel_size)):
-            dxp[_offset_slices(offset, self.stride, out)] += np.where(idx == tap, dy, zero)
-        if not any(self.padding):
-            return dxp
-        crop = (slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in
-                                                  zip(self.padding, x_shape[2:]))
-        return dxp[crop]
-
-
-class MaxPool1d(_MaxPoolNd):
-    """Max pooling over ``(N, C, L)``; ``stride`` defaults to ``kernel_size`` (as PyTorch).
-
-    >>> MaxPool1d(2).forward(np.array([[[1.0, 3.0, 2.0, 0.0, 5.0]]]))
-    array([[[3., 2.]]])
-    """
-
-    _nd = 1
-
-
-class MaxPool2d(_MaxPoolNd):
-    """Max pooling over ``(N, C, H, W)``; ``stride`` defaults to ``kernel_size`` (as PyTorch).
-
-    >>> MaxPool2d(2).forward(np.arange(16.0).reshape(1, 1, 4, 4))[0, 0]
-    array([[ 5.,  7.],
-           [13., 15.]])
-    """
-
-    _nd = 2
-
-
-# --------------------------------------------------------------------------- reshaping
-class Unflatten(Layer):
-    """``(batch, prod(shape)) -> (batch, *shape)``: flat features to ``(C, L)`` or ``(C, H, W)``.
-
-    The inverse of ``Flatten``; data sets store flat rows and convolutional models start with it.
-
-    >>> Unflatten((1, 2, 2)).forward(np.arange(8.0).reshape(2, 4)).shape
-    (2, 1, 2, 2)
-    """
-
-    decay_keys = ()
-
-    def __init__(self, shape) -> None:
-        super().__init__()
-        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-        if not shape or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
-                            for s in shape):
-            raise ValueError(f"Unflatten: shape must be positive ints, got {shape!r}")
-        self.shape = tuple(int(s) for s in shape)
-        self._in_shape: tuple[int, ...] | None = None
-
-    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
-        size = math.prod(self.shape)
-        if x.ndim < 1 or math.prod(x.shape[1:]) != size:
-            raise ValueError(f"{self!r} expects (batch, {size}) input, got shape {x.shape}")
-        self._in_shape = x.shape
-        return x.reshape((x.shape[0],) + self.shape)
-
-    def backward(self, dy: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
-        if self._in_shape is None:
-            raise RuntimeError("Unflatten.backward called before forward")
-        return dy.reshape(self._in_shape) if need_dx else None
-
-    def config(self) -> dict[str, Any]:
-        return {"shape": list(self.shape)}

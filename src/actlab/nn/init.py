@@ -22,6 +22,8 @@ The ``*_normal`` versions draw from a normal truncated at two standard deviation
 the variance is exactly the one in the table (jax.nn.initializers and Keras do the same; PyTorch's
 ``kaiming_normal_``/``xavier_normal_`` draw an untruncated normal with the same variance).
 
+>>> import numpy as np
+>>> from actlab.nn.init import he_normal
 >>> rng = np.random.default_rng(0)
 >>> w = he_normal((1000, 500), rng, np.float32)
 >>> w.dtype, w.shape
@@ -112,34 +114,38 @@ def variance_scaling(
     return init
 
 
-def he_normal(shape, rng, dtype=np.float32):
-    """He et al. 2015: variance ``2/fan_in`` (truncated normal)."""
-    return variance_scaling(2.0, "fan_in", "truncated_normal")(shape, rng, dtype)
+_VS = {  # name -> variance_scaling arguments (for non-default axes)
+    "he_normal": (2.0, "fan_in", "truncated_normal"),
+    "he_uniform": (2.0, "fan_in", "uniform"),
+    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
+    "glorot_uniform": (1.0, "fan_avg", "uniform"),
+    "lecun_normal": (1.0, "fan_in", "truncated_normal"),
+    "lecun_uniform": (1.0, "fan_in", "uniform"),
+}
 
 
-def he_uniform(shape, rng, dtype=np.float32):
-    """He et al. 2015: variance ``2/fan_in`` (uniform)."""
-    return variance_scaling(2.0, "fan_in", "uniform")(shape, rng, dtype)
+def _named(name: str, doc: str) -> Initializer:
+    """The module-level initializer ``name``: :func:`variance_scaling` with ``_VS[name]``."""
+    scaled = variance_scaling(*_VS[name])
+
+    def init(shape, rng, dtype=np.float32):
+        return scaled(shape, rng, dtype)
+
+    init.__name__ = init.__qualname__ = name
+    init.__doc__ = doc
+    return init
 
 
-def glorot_normal(shape, rng, dtype=np.float32):
-    """Glorot & Bengio 2010: variance ``2/(fan_in+fan_out)`` (truncated normal)."""
-    return variance_scaling(1.0, "fan_avg", "truncated_normal")(shape, rng, dtype)
-
-
-def glorot_uniform(shape, rng, dtype=np.float32):
-    """Glorot & Bengio 2010: variance ``2/(fan_in+fan_out)`` (uniform)."""
-    return variance_scaling(1.0, "fan_avg", "uniform")(shape, rng, dtype)
-
-
-def lecun_normal(shape, rng, dtype=np.float32):
-    """LeCun 1998 (the SELU initializer): variance ``1/fan_in`` (truncated normal)."""
-    return variance_scaling(1.0, "fan_in", "truncated_normal")(shape, rng, dtype)
-
-
-def lecun_uniform(shape, rng, dtype=np.float32):
-    """LeCun 1998: variance ``1/fan_in`` (uniform)."""
-    return variance_scaling(1.0, "fan_in", "uniform")(shape, rng, dtype)
+he_normal = _named("he_normal", "He et al. 2015: variance ``2/fan_in`` (truncated normal).")
+he_uniform = _named("he_uniform", "He et al. 2015: variance ``2/fan_in`` (uniform).")
+glorot_normal = _named("glorot_normal",
+                       "Glorot & Bengio 2010: variance ``2/(fan_in+fan_out)`` (truncated normal).")
+glorot_uniform = _named("glorot_uniform",
+                        "Glorot & Bengio 2010: variance ``2/(fan_in+fan_out)`` (uniform).")
+lecun_normal = _named("lecun_normal",
+                      "LeCun 1998 (the SELU initializer): variance ``1/fan_in`` (truncated"
+                      " normal).")
+lecun_uniform = _named("lecun_uniform", "LeCun 1998: variance ``1/fan_in`` (uniform).")
 
 
 def zeros(shape, rng=None, dtype=np.float32):
@@ -175,14 +181,6 @@ INITIALIZERS: dict[str, Initializer] = {
 ALIASES = {"kaiming_normal": "he_normal", "kaiming_uniform": "he_uniform",
            "xavier_normal": "glorot_normal", "xavier_uniform": "glorot_uniform"}
 
-_VS = {  # name -> variance_scaling arguments (for non-default axes)
-    "he_normal": (2.0, "fan_in", "truncated_normal"),
-    "he_uniform": (2.0, "fan_in", "uniform"),
-    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
-    "glorot_uniform": (1.0, "fan_avg", "uniform"),
-    "lecun_normal": (1.0, "fan_in", "truncated_normal"),
-    "lecun_uniform": (1.0, "fan_in", "uniform"),
-}
 
 
 def get_initializer(

@@ -23,6 +23,8 @@ value alone), ``grad`` (the gradient alone) and, for classification losses,
     :math:`L = \\frac{1}{N}\\sum_n (\\operatorname{logsumexp}(z_n) - \\sum_k y_{nk} z_{nk})`,
     gradient :math:`(\\operatorname{softmax}(z) - y)/N`.
 
+>>> import numpy as np
+>>> from actlab.nn.losses import binary_cross_entropy, softmax_cross_entropy
 >>> z = np.array([[1000.0, -1000.0]])
 >>> float(softmax_cross_entropy(z, np.array([1])))
 2000.0

@@ -1,6 +1,7 @@
 """``Sequential``: a stack of layers built with one seeded Generator, in one float dtype.
 
->>> from actlab.nn import Dense, Activation
+>>> import numpy as np
+>>> from actlab.nn import Dense, Activation, Sequential
 >>> model = Sequential([Dense(3, 4), Activation("relu"), Dense(4, 2)], seed=0)
 >>> model.predict(np.zeros((5, 3))).shape
 (5, 2)
@@ -196,7 +197,15 @@ class Sequential:
         return dy
 
     def predict(self, X: Any, *, batch_size: int = 1024) -> np.ndarray:
-        """Outputs in evaluation mode (dropout off, BatchNorm running statistics), in batches."""
+        """Outputs in evaluation mode (dropout off, BatchNorm running statistics), in batches.
+
+        These are the network's raw outputs (logits for a classifier trained with
+        ``softmax_cross_entropy``), as Keras' ``Model.predict`` returns them, not
+        scikit-learn's labels: a ``Sequential`` is a stack of layers and does not know which
+        loss it was trained with. Labels are ``predict(X).argmax(axis=1)`` (one logit per
+        class) or ``predict(X)[:, 0] > 0`` (one logit, binary cross-entropy); probabilities are
+        ``actlab.softmax(predict(X))`` or ``actlab.sigmoid(...)``.
+        """
         batch_size = integer(batch_size, "predict: batch_size", minimum=1)
         X = self._as_input(X)
         if X.ndim == 0:
@@ -308,6 +317,25 @@ class Sequential:
 
     def copy(self) -> Sequential:
         return self.astype(self.dtype)
+
+    def _repr_html_(self) -> str:
+        """Notebook display: one row per layer with its output shape and parameter count."""
+        from .._util_html import page, table
+        from .export._common import input_shape
+
+        shape = input_shape(self)
+        shapes: list[Any] = ["?"] * len(self.layers)
+        if all(isinstance(d, int) for d in shape[1:]):
+            try:
+                outs = self.forward_trace(np.zeros([1, *shape[1:]], self.dtype))
+                shapes = [("N", *o.shape[1:]) for o in outs]
+            except ValueError:  # a stack that does not fit together: shapes stay unknown
+                pass
+        rows = [[i, repr(layer), shapes[i], f"{sum(p.size for p in layer.params.values()):,}"]
+                for i, layer in enumerate(self.layers)]
+        rows.append(["", "total", "", f"{self.n_params:,}"])
+        return page(f"Sequential ({self.dtype.name}, seed {self.seed})",
+                    table(["#", "layer", "output shape", "params"], rows))
 
     def summary(self) -> str:
         """One line per layer with its parameter count."""

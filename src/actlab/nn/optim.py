@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from .._util_checks import is_real, real
+from ..activations import _fast
 
 
 def _check_lists(params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
@@ -38,6 +39,19 @@ def _check_lists(params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> N
     for i, (p, g) in enumerate(zip(params, grads)):
         if p.shape != g.shape:
             raise ValueError(f"parameter {i} has shape {p.shape}, its gradient {g.shape}")
+
+
+def _one_pass(p: np.ndarray, g: np.ndarray, state: np.ndarray | None) -> bool:
+    """Whether the compiled one-pass step applies: C-contiguous float32/float64 arrays of one
+    dtype and shape, ``g`` not overlapping ``p`` (distinct owning arrays never do)."""
+    return (p.dtype in _FLOATS and g.dtype == p.dtype and p.shape == g.shape
+            and p.flags.c_contiguous and g.flags.c_contiguous
+            and (state is None or state.flags.c_contiguous)
+            and ((p.base is None and g.base is None and p is not g)
+                 or not np.may_share_memory(p, g)))
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class Optimizer:
@@ -56,20 +70,28 @@ class Optimizer:
         """Forget all state (momentum buffers, Adam moments, step count)."""
         self.t = 0
         self._shapes: list[tuple[tuple[int, ...], np.dtype]] | None = None
+        self._ids: tuple[int, ...] = ()
+        self._held: tuple[list[np.ndarray], list[np.ndarray]] = ([], [])
+        self._fused: list[bool] = []
         self._scratch: list[np.ndarray] = []
 
     def _prepare(self, params, grads, decay) -> list[bool]:
-        _check_lists(params, grads)
-        shapes = [(p.shape, p.dtype) for p in params]
-        if self._shapes is None:
-            self._shapes = shapes
-            self._scratch = [np.empty_like(p) for p in params]
-            self._init_state(params)
-        elif shapes != self._shapes:
-            raise ValueError(
-                f"{type(self).__name__}.step: the parameter list changed since the first step "
-                "(call reset() to use the optimizer on another model)"
-            )
+        ids = (*map(id, params), -1, *map(id, grads))
+        if ids != self._ids:  # new arrays: check them (the same arrays again: checked already)
+            _check_lists(params, grads)
+            shapes = [(p.shape, p.dtype) for p in params]
+            if self._shapes is None:
+                self._shapes = shapes
+                self._scratch = [np.empty_like(p) for p in params]
+                self._init_state(params)
+            elif shapes != self._shapes:
+                raise ValueError(
+                    f"{type(self).__name__}.step: the parameter list changed since the first "
+                    "step (call reset() to use the optimizer on another model)"
+                )
+            # holding the arrays keeps their ids from being reused by other arrays
+            self._ids, self._held = ids, (list(params), list(grads))
+            self._fused = [_one_pass(p, g, s) for p, g, s in zip(params, grads, self._state())]
         if decay is None:
             return [True] * len(params)
         if len(decay) != len(params):
@@ -78,6 +100,10 @@ class Optimizer:
 
     def _init_state(self, params: Sequence[np.ndarray]) -> None:
         pass
+
+    def _state(self) -> list[np.ndarray | None]:
+        """One state array per parameter that a one-pass step updates (None: stateless)."""
+        return [None] * len(self._scratch)
 
     def _decay(self, p: np.ndarray) -> None:
         p *= p.dtype.type(1.0 - self.lr * self.weight_decay)
@@ -125,16 +151,23 @@ class SGD(Optimizer):
     def _init_state(self, params):
         self.velocity = [np.zeros_like(p) for p in params] if self.momentum else []
 
+    def _state(self):
+        return self.velocity or super()._state()
+
     def step(self, params, grads, decay=None):
         mask = self._prepare(params, grads, decay)
         self.t += 1
+        fused = _fast.optimizer_kernels()
         for i, (p, g) in enumerate(zip(params, grads)):
             dt = p.dtype.type
             if self.weight_decay and mask[i]:
                 self._decay(p)
+            v = self.velocity[i] if self.momentum else None
+            if fused is not None and self._fused[i]:  # the same operations, one pass
+                fused.sgd(p, g, v, self.lr, self.momentum, self.nesterov)
+                continue
             tmp = self._scratch[i]
             if self.momentum:
-                v = self.velocity[i]
                 v *= dt(self.momentum)
                 v += g
                 if self.nesterov:
@@ -184,6 +217,9 @@ class Adam(Optimizer):
         self._mu = [np.zeros_like(p) for p in params]
         self._nu = [np.zeros_like(p) for p in params]
 
+    def _state(self):
+        return self._mu
+
     def moments(self) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Copies of the first and second moment estimates ``m`` and ``v`` (not bias-corrected)."""
         b1, b2 = self.betas
@@ -201,11 +237,15 @@ class Adam(Optimizer):
         c = math.sqrt((1.0 - b2) / bc2)
         k = self.lr * (1.0 - b1) / (bc1 * c)
         eps_c = self.eps / c
+        fused = _fast.optimizer_kernels()
         for i, (p, g) in enumerate(zip(params, grads)):
             dt = p.dtype.type
             if self.weight_decay and mask[i]:
                 self._decay(p)
             mu, nu, tmp = self._mu[i], self._nu[i], self._scratch[i]
+            if fused is not None and self._fused[i]:  # the same operations, one pass
+                fused.adam(p, g, mu, nu, b1, b2, eps_c, k)
+                continue
             mu *= dt(b1)
             mu += g
             np.multiply(g, g, out=tmp)
@@ -244,12 +284,17 @@ def get_optimizer(optimizer: str | Optimizer, **kwargs: Any) -> Optimizer:
 
 
 # --------------------------------------------------------------------------- penalties
-class L1:
-    """L1 penalty ``coef * sum(|w|)``; gradient ``coef * sign(w)`` (0 at w = 0)."""
+class _Penalty:
+    """A weight penalty with coefficient ``coef >= 0``."""
 
     def __init__(self, coef: float) -> None:
-        real(coef, "L1: coef (l1)", nonnegative=True)
+        real(coef, f"{type(self).__name__}: coef ({type(self).__name__.lower()})",
+             nonnegative=True)
         self.coef = float(coef)
+
+
+class L1(_Penalty):
+    """L1 penalty ``coef * sum(|w|)``; gradient ``coef * sign(w)`` (0 at w = 0)."""
 
     def penalty(self, params: Sequence[np.ndarray]) -> float:
         return self.coef * sum(float(np.abs(p).sum(dtype=np.float64)) for p in params)
@@ -259,12 +304,8 @@ class L1:
             g += p.dtype.type(self.coef) * np.sign(p)
 
 
-class L2:
+class L2(_Penalty):
     """L2 penalty ``coef * sum(w**2)``; gradient ``2 * coef * w`` (Keras' convention)."""
-
-    def __init__(self, coef: float) -> None:
-        real(coef, "L2: coef (l2)", nonnegative=True)
-        self.coef = float(coef)
 
     def penalty(self, params: Sequence[np.ndarray]) -> float:
         return self.coef * sum(float(np.vdot(p, p)) for p in params)

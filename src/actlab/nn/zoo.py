@@ -5,6 +5,7 @@ catalogue entry (``activation="leaky_relu", activation_params={"alpha": 0.2}``);
 ``init="auto"`` by default, i.e. the initializer the activation's property sheet recommends.
 The output layer emits logits (pair it with ``softmax_cross_entropy``).
 
+>>> from actlab.nn.zoo import mlp
 >>> model = mlp(4, [8, 8], 3, seed=0)
 >>> [type(layer).__name__ for layer in model]
 ['Dense', 'Activation', 'Dense', 'Activation', 'Dense']

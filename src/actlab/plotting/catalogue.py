@@ -7,6 +7,7 @@ derivative actlab returns and open dots at the one-sided limits, the minimum of 
 entries as a triangle. Vector-valued entries (softmax, log_softmax) are drawn as their 2-class
 slice ``f([x, 0])[0]``, and the legend says so.
 
+>>> from actlab.plotting import plot_activations
 >>> fig = plot_activations(["relu", "gelu"])
 >>> [ax.get_title() for ax in fig.axes]
 ['f(x)', "f'(x)"]

@@ -6,6 +6,7 @@ catalogue entry they were initialised to (``initial_curve``) as a dashed line be
 curve, so the change made by training is visible.
 
 >>> from actlab.nn import Sequential, Dense, PAU, APL
+>>> from actlab.plotting.learned import plot_learned
 >>> model = Sequential([Dense(3, 4), PAU(target="tanh"), Dense(4, 4), APL(4)], seed=0)
 >>> fig = plot_learned(model)
 >>> [ax.get_title() for ax in fig.axes]

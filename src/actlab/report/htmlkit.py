@@ -5,6 +5,7 @@
   (:func:`css_class`, :func:`color`, :func:`anchor`); anything else falls back to a safe value.
 * Numbers are formatted from floats (:func:`num`), never copied as text.
 
+>>> from actlab.report.htmlkit import anchor, color, css_class, esc
 >>> esc('x"><script>alert(1)</script>')
 'x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;'
 >>> color("red; background:url(x)"), color("#1f77b4")

@@ -1,5 +1,6 @@
 """Means over seeds of per-epoch and per-layer records (for plots and the report).
 
+>>> from actlab.studies.aggregate import epoch_curve
 >>> from actlab.studies.records import EpochStats, RunConfig, RunResult
 >>> runs = [RunResult(RunConfig("d", "relu", seed=s), "finished", None, None, None, None, 2,
 ...                   None, 0.0, epochs=[EpochStats(1, 1.0 + s, None, None, None, 0.0),

@@ -8,6 +8,7 @@ verdicts are stored in the database's ``meta`` table (``claim:<name>``) and rend
 report. :func:`scope` and :func:`cross_reference` let a compare study's report say when a claim
 speaks of the same functions, and why the two may disagree.
 
+>>> from actlab.studies.claims import select
 >>> [c.name for c in select(["1", "dying-relu"])]
 ['vanishing-gradients', 'dying-relu']
 """

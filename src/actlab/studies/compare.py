@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from .._util_html import HTMLRepr
 from . import analysis
 from .records import RunConfig, RunResult
 from .runner import dataset_names, default_jobs, run_many
@@ -245,7 +246,8 @@ def write_csv(path: str | Path, results: Sequence[RunResult]) -> Path:
 
 # --------------------------------------------------------------------------- the study
 @dataclass(frozen=True)
-class CompareOutcome:
+class CompareOutcome(HTMLRepr):
+    _html_skip = ("results", "tuning")  # notebook display: spec, summary rows, recommendation
     spec: CompareSpec
     results: tuple[RunResult, ...]
     reused: int

@@ -6,6 +6,7 @@ one compare study, whether the claim is related, whether the two agree, and, whe
 what differs (data, depth, budget, seeds), so that a report never prints a claim's "supported"
 beside a study's "no clear winner" without a word.
 
+>>> from actlab.studies.crossref import ClaimScope, cross_reference
 >>> s = ClaimScope(7, "swish-gelu-vs-relu", "Swish and GELU beat ReLU", "supported",
 ...                ("relu", "silu", "gelu"), "test_accuracy", ("mnist1d",), (2, 8), (8,),
 ...                ("adam",), 5, True, ())

@@ -4,6 +4,7 @@ Split out of :mod:`actlab.studies.records` (which re-exports every name here); t
 conventions apply (non-finite floats as ``"nan"``/``"inf"`` strings, see
 :func:`actlab.studies.records.encode`).
 
+>>> from actlab.studies.findings import Estimate
 >>> e = Estimate(0.5, 0.4, 0.6, 5, 0.1)
 >>> Estimate.from_dict(e.to_dict()) == e
 True
@@ -15,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from .codec import encode, float_or_none as _float
+from .._util_html import HTMLRepr
+from .._util_codec import encode, float_or_none as _float
 
 Verdict = Literal["supported", "not supported", "inconclusive"]
 
@@ -134,7 +136,7 @@ class Chart:
 
 
 @dataclass(frozen=True)
-class ClaimResult:
+class ClaimResult(HTMLRepr):
     """The verdict of one claim of the articles, computed from its runs.
 
     ``verdict`` combines the ``effects`` as the claim's ``rule`` says; ``method`` says what was
@@ -156,6 +158,7 @@ class ClaimResult:
     charts: tuple[Chart, ...] = ()
     seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    _html_title, _html_skip = "title", ("run_keys", "charts")  # notebook display (not fields)
 
     def to_dict(self) -> dict[str, Any]:
         return {

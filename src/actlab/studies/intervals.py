@@ -3,6 +3,7 @@
 The pure numerical core of :mod:`actlab.studies.stats` (whose docstring states the contract);
 import it from there.
 
+>>> from actlab.studies.intervals import difference
 >>> difference({0: 2.0, 1: 3.0}, {0: 1.0, 1: 1.5}).method, difference([2.0, 3.0], [1.0, 1.5]).method
 ('paired t', 'welch')
 """
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Literal, Union
 
 import numpy as np
-from scipy import stats as _st
 
 from .records import Estimate, Verdict
 
@@ -23,6 +23,13 @@ LEVEL = 0.95
 
 Values = Union[Mapping[Any, "float | None"], Iterable["float | None"]]
 Correction = Literal["holm", "bonferroni", "none"]
+
+
+def _st():
+    """scipy.stats, imported on first use (it takes about a second to import)."""
+    from scipy import stats
+
+    return stats
 
 
 def _finite(v: Any) -> bool:
@@ -67,7 +74,7 @@ def mean_ci(values: Values, level: float = LEVEL) -> Estimate:
     if n == 1:
         return Estimate(mean, -math.inf, math.inf, 1, math.nan, level)
     sd = float(x.std(ddof=1))
-    half = float(_st.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    half = float(_st().t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return Estimate(mean, mean - half, mean + half, n, sd, level)
 
 
@@ -82,7 +89,7 @@ def proportion_ci(k: int, n: int, level: float = LEVEL) -> Estimate:
         return Estimate(math.nan, math.nan, math.nan, 0, math.nan, level)
     if not 0 <= k <= n:
         raise ValueError(f"proportion_ci: need 0 <= k <= n, got k={k}, n={n}")
-    z = float(_st.norm.ppf(0.5 + level / 2))
+    z = float(_st().norm.ppf(0.5 + level / 2))
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -142,7 +149,7 @@ def _interval(diff: float, se: float, df: float, level: float) -> tuple[float, f
         return diff, diff
     if not (df > 0 and math.isfinite(se)):
         return -math.inf, math.inf
-    half = float(_st.t.ppf(0.5 + level / 2, df)) * se
+    half = float(_st().t.ppf(0.5 + level / 2, df)) * se
     return diff - half, diff + half
 
 
@@ -153,7 +160,7 @@ def _p(diff: float, se: float, df: float) -> float:
         return 1.0 if diff == 0 else 0.0
     if not (df > 0 and math.isfinite(se)):
         return 1.0
-    return float(2 * _st.t.sf(abs(diff) / se, df))
+    return float(2 * _st().t.sf(abs(diff) / se, df))
 
 
 def _d(diff: float, sd: float) -> float:

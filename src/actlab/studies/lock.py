@@ -7,6 +7,7 @@ finished and reuses them. The lock is re-entrant within a process (a report open
 that a study holds does not deadlock) and dies with its process, so a killed study never leaves
 a stale lock. Where ``fcntl`` is missing (Windows) the lock is a no-op.
 
+>>> from actlab.studies.lock import hold
 >>> import tempfile, os
 >>> db = os.path.join(tempfile.mkdtemp(), "r.sqlite")
 >>> with hold(db):

@@ -18,6 +18,7 @@ Contract (used by :func:`actlab.studies.runner.run_one`, hence by ``compare`` an
 * **Overfitting flag.** :func:`overfitting` flags a run whose validation loss rose by more than
   ``rise`` (relative) after its minimum while the training loss kept falling.
 
+>>> from actlab.studies.protocol import split_validation
 >>> import numpy as np
 >>> from actlab.data import Dataset
 >>> ds = Dataset(np.arange(40.0).reshape(20, 2), np.arange(20) % 2, np.zeros((4, 2)),

@@ -5,6 +5,7 @@ difference is paired by seed where possible (Welch otherwise), corrected over al
 of the call (Holm by default), and an ordering is stated only when its corrected interval
 excludes 0.
 
+>>> from actlab.studies.ranking import tied_with_best
 >>> r = tied_with_best({"a": [0.90, 0.91, 0.89], "b": [0.90, 0.92, 0.88],
 ...                     "c": [0.50, 0.51, 0.49]}, metric="accuracy")
 >>> r.best, r.worse
@@ -21,9 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as _st
 
-from .intervals import LEVEL, Correction, Diff, Values, _clean, _seq, correct, difference
+from .intervals import LEVEL, Correction, Diff, Values, _clean, _seq, _st, correct, difference
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ def outlier(values: Values, alpha: float = 0.05) -> Outlier:
     dev = np.abs(x - x.mean())
     i = int(np.argmax(dev))
     g = float(dev[i]) / sd
-    t = float(_st.t.ppf(1 - alpha / (2 * n), n - 2))
+    t = float(_st().t.ppf(1 - alpha / (2 * n), n - 2))
     crit = (n - 1) / math.sqrt(n) * math.sqrt(t * t / (n - 2 + t * t))
     share = float(dev[i] ** 2 / np.sum(dev**2))
     rest = np.delete(x, i)

@@ -12,6 +12,7 @@ seed draws the initial weights only (the batch order is fixed, as in the paper).
 
 Our extension: the same MLP and CNN with each activation in place of ReLU.
 
+>>> from actlab.studies.reproduce import reproduce
 >>> r = reproduce(seeds=2, steps=40, activations=("tanh",), jobs=1, progress=False)
 >>> [row.model for row in r.rows]
 ['logistic', 'mlp', 'cnn', 'mlp', 'cnn']

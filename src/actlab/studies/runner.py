@@ -367,20 +367,12 @@ def run_many(
 
 def _execute(todo: list[RunConfig], datasets: dict[str, Any], jobs: int,
              extra: Any) -> Iterable[RunResult]:
-    jobs = max(1, min(int(jobs), len(todo)))
-    if jobs == 1:
-        for cfg in todo:
-            yield _task(cfg, datasets[cfg.dataset], extra)
-        return
-    from joblib import Parallel, delayed
+    from . import parallel  # loky, dask or ray: parallel.configured() / the CLI's --backend
 
-    # the longest runs first keeps both processes busy until the end
-    todo = sorted(todo, key=lambda c: -(c.epochs * c.depth * c.width))
-    # idle workers leave after 5 s, so that workers orphaned by a killed study do not linger
-    parallel = Parallel(n_jobs=jobs, return_as="generator_unordered", backend="loky",
-                        idle_worker_timeout=5)
-    yield from parallel(delayed(_task)(cfg, datasets[cfg.dataset], extra, True)
-                        for cfg in todo)
+    # the longest runs first keeps every worker busy until the end
+    todo = sorted(todo, key=lambda c: -(c.epochs * c.depth * c.width)) if jobs > 1 else todo
+    tasks = [(cfg, datasets[cfg.dataset], extra) for cfg in todo]
+    return parallel.execute(_task, tasks, jobs=jobs, child_kwargs={"worker": True})
 
 
 def with_seeds(configs: Iterable[RunConfig], seeds: Iterable[int]) -> list[RunConfig]:

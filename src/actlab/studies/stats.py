@@ -37,6 +37,7 @@ The contract, fixed in advance (``actlab compare`` and ``actlab claims`` alike):
 * **Tails** (:func:`outlier`): a condition whose spread is dominated by one run is flagged by a
   two-sided Grubbs test (level 0.05); the report shows the spread without that run.
 
+>>> from actlab.studies.stats import difference, mean_ci, verdict, welch
 >>> e = mean_ci([0.9, 0.8, 0.85])
 >>> round(e.mean, 3), round(e.low, 3), round(e.high, 3)
 (0.85, 0.726, 0.974)

@@ -6,6 +6,7 @@ Crash safety: the database is in WAL mode and each run (its ``runs`` row with al
 keyed by :attr:`RunConfig.key`, the hash of the full configuration; writing a key again
 replaces that run.
 
+>>> from actlab.studies.store import Store
 >>> import tempfile, os
 >>> from actlab.studies.records import RunConfig, RunResult
 >>> path = os.path.join(tempfile.mkdtemp(), "r.sqlite")

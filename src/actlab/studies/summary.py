@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .codec import encode
+from .._util_codec import encode
 from .protocol import PROTOCOL_TEXT
 
 if TYPE_CHECKING:

@@ -22,6 +22,7 @@ classification, minus loss for regression); ties go to the smaller lr. Test data
 read (see :mod:`actlab.studies.protocol`). Each :class:`LrPoint` keeps the score of an lr at
 the last rung it reached, with its t interval, so the whole sweep can be shown.
 
+>>> from actlab.studies.tuning import Rung, lr_grid
 >>> lr_grid(1e-3, 3e-2, 5)
 (0.001, 0.00234, 0.00548, 0.0128, 0.03)
 >>> Rung(4, (0,)).runs(3, 2)
@@ -35,7 +36,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .codec import encode
+from .._util_codec import encode
 from .findings import Estimate
 from .records import RunConfig, RunResult
 from .stats import mean_ci

@@ -15,6 +15,7 @@ naive form                        stable form
 ================================  ==================================================
 
 >>> import sympy as sp
+>>> from actlab.activations.expr.rewrite import stable
 >>> x = sp.Symbol("x", real=True)
 >>> stable(sp.log(1 + sp.exp(x)))
 softplus[beta=1.0](x)

@@ -5,7 +5,7 @@ overwrites ``grads``), keeps the model's dtype, and round-trips through ``actlab
 (importing this package registers the layer types). For plots, each one offers
 ``learned_curves(x)`` (label, values) and PAU also ``initial_curve(x)``, the entry it was fitted to.
 
->>> from actlab.nn import Sequential, Dense
+>>> from actlab.nn import Sequential, Dense, PAU
 >>> model = Sequential([Dense(4, 8), PAU(target="tanh"), Dense(8, 2)], seed=0)
 >>> [name for name, _ in model.named_parameters()][2:4]
 ['1.PAU.numerator', '1.PAU.denominator']

@@ -17,6 +17,8 @@ with learnable ``a_s`` (slopes) and ``b_s`` (hinge positions) per unit. Gradient
 ``relu'(0) = 0``. So at ``x = 0`` the derivative is the left-hand value and at a hinge
 ``x = b_s`` the right-hand one (the hinge term is off there), and ``df/db_s = 0`` at ``x = b_s``.
 
+>>> import numpy as np
+>>> from actlab.nn import APL
 >>> layer = APL(1, hinges=1)
 >>> layer.build(np.random.default_rng(0), np.float64)
 >>> layer.params["a"][:] = 0.5; layer.params["b"][:] = -1.0

@@ -20,6 +20,8 @@ half-open intervals make order 0 right-continuous; from order 2 on the bases are
 derivative is exact everywhere. ``K`` knots give ``K - 1 - p`` bases; all vanish outside
 ``[t_0, t_{K-1})``.
 
+>>> import numpy as np
+>>> from actlab.nn.learnable.bspline import bspline_bases, uniform_grid
 >>> grid = uniform_grid(1, grid_size=4, order=3, lo=-1.0, hi=1.0, dtype=np.float64)
 >>> B, _ = bspline_bases(np.array([[-3.0], [0.0], [0.3]]), grid, 3)
 >>> B.shape, np.round(B.sum(axis=-1).ravel(), 12).tolist()   # partition of unity inside

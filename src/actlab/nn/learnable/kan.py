@@ -21,6 +21,8 @@ W_spline.reshape(-1, out)``. Gradients:
 ``grid_eps``) and refits the spline weights by least squares so that every edge function keeps
 its values at the samples. The grid is a buffer: it is saved with the model.
 
+>>> import numpy as np
+>>> from actlab.nn import KANLinear
 >>> layer = KANLinear(2, 3, grid_size=4)
 >>> layer.build(np.random.default_rng(0), np.float64)
 >>> layer.forward(np.zeros((5, 2))).shape, layer.params["spline_W"].shape

@@ -13,6 +13,8 @@ with gradients ``dF/dx = (P' Q - P Q') / Q^2``, ``dF/da_j = x^j / Q`` and
 fit of a catalogue entry (``target``, leaky ReLU by default as in the paper) on [-3, 3]; the fit's
 errors are kept in ``layer.fit`` (``max_abs_error``, ``rms_error``).
 
+>>> import numpy as np
+>>> from actlab.nn import PAU
 >>> layer = PAU(target="tanh", version="B")
 >>> layer.build(np.random.default_rng(0), np.float64)
 >>> bool(layer.fit.max_abs_error < 1e-4)

@@ -6,6 +6,7 @@ analysis that turns the :class:`Evidence` (runs paired by seed) into effects ori
 the claim predicts > 0, tables, charts and notes. Every claim states its control ("could this
 fail?"). :mod:`actlab.studies.claims` runs them and computes the verdicts.
 
+>>> from actlab.studies.experiments import CLAIM_LIST
 >>> [c.number for c in CLAIM_LIST]
 [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
 """

@@ -3,6 +3,7 @@
 Non-finite floats are written as the strings ``"nan"``, ``"inf"`` and ``"-inf"`` (the
 convention of :meth:`actlab.activations.spec.Info.to_dict`), so a diverged run stays valid JSON.
 
+>>> from actlab._util_codec import encode, float_or_none
 >>> encode({"a": float("inf"), "b": (1, 2)})
 {'a': 'inf', 'b': [1, 2]}
 >>> float_or_none("nan") != float_or_none("nan")

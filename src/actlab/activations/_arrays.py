@@ -1,0 +1,102 @@
+"""Array plumbing behind :class:`actlab.activations.registry.Activation`: argument conversion,
+``out=`` checks, dtype rules (float16 computed in float32; parameters beyond float32's range
+computed in float64) and the tests that let plain arrays take the compiled fast path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+_NATIVE = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _prepare(x: ArrayLike, what: str = "x") -> tuple[np.ndarray, np.dtype, bool]:
+    """Return (array in compute dtype, result dtype, was_scalar).
+
+    float32/float64 are computed natively, float16 in float32 and rounded back; integers, bools
+    and Python numbers are computed in float64 (like NumPy's ufuncs). Other dtypes raise.
+    """
+    a = np.asarray(x)
+    dt = a.dtype
+    if dt in _NATIVE:
+        return a, dt, a.ndim == 0
+    if dt == np.float16:
+        return a.astype(np.float32), dt, a.ndim == 0
+    if dt.kind in "biu":
+        return a.astype(np.float64), np.dtype(np.float64), a.ndim == 0
+    raise TypeError(
+        f"{what}: unsupported dtype {dt} (actlab computes float16/32/64; integers become float64)"
+    )
+
+
+def _1d(a: np.ndarray | None) -> np.ndarray | None:
+    """A 0-d array as a 1-element view, so kernels always get ufunc-friendly arrays."""
+    return a.reshape(1) if a is not None and a.ndim == 0 else a
+
+
+def _plain_arrays(g: Any, x: Any, y: Any) -> bool:
+    """g, x (and y unless None): C-contiguous arrays of one shape and dtype, not 0-d."""
+    return (type(g) is np.ndarray and type(x) is np.ndarray and x.ndim > 0
+            and g.shape == x.shape and g.dtype == x.dtype
+            and g.flags.c_contiguous and x.flags.c_contiguous
+            and (y is None or (type(y) is np.ndarray and y.shape == x.shape
+                               and y.dtype == x.dtype and y.flags.c_contiguous)))
+
+
+def _plain_out(out: Any, rows: bool, x: np.ndarray, *others: np.ndarray | None) -> bool:
+    """``out`` is None, or a C-contiguous array like ``x`` that overlaps none of the inputs
+    (distinct arrays owning their memory never do) or, for elementwise kernels (not ``rows``,
+    which read a row again after writing it), is one of them: the compiled kernels may then
+    write it directly."""
+    if out is None:
+        return True
+    if not (type(out) is np.ndarray and out.shape == x.shape and out.dtype == x.dtype
+            and out.flags.c_contiguous and out.flags.writeable):
+        return False
+    return all(a is None or (a is out and not rows)
+               or (a is not out and ((a.base is None and out.base is None)
+                                     or not np.may_share_memory(a, out)))
+               for a in (x, *others))
+
+
+def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> None:
+    if not isinstance(out, np.ndarray):
+        raise TypeError(f"out must be a numpy array, got {type(out).__name__}")
+    if out.shape != shape or out.dtype != dtype:
+        raise ValueError(
+            f"out has shape {out.shape} and dtype {out.dtype}; expected {shape} and {dtype}"
+        )
+
+
+def _finish(res: np.ndarray, dtype: np.dtype, scalar: bool, out: np.ndarray | None):
+    # float16 results beyond 65504 round to inf, as they should: no overflow warning
+    with np.errstate(over="ignore"):
+        if out is not None:
+            if res is not out:
+                np.copyto(out, res, casting="unsafe")
+            return out
+        if res.dtype != dtype:
+            res = res.astype(dtype)
+    return res[()] if scalar else res
+
+
+# float32 kernels hold a parameter in float32 and form products/quotients with it: a parameter
+# outside this band (e.g. alpha = 3.5e38 -> inf, 1e-300 -> 0) would give NaN or wrong values, so
+# such an entry computes float16/float32 input in float64 and rounds the result back.
+_F32_SAFE = (1e-30, 1e30)
+
+
+def _needs_float64(params: dict[str, Any]) -> bool:
+    for v in params.values():
+        if isinstance(v, (float, np.floating)) and v != 0:
+            if not _F32_SAFE[0] <= abs(float(v)) <= _F32_SAFE[1]:
+                return True
+    return False
+
+
+def _compute_dtype(a: np.ndarray, wide: bool) -> np.ndarray:
+    return a.astype(np.float64) if wide and a.dtype != np.float64 else a

@@ -1,0 +1,67 @@
+"""Shared pieces of the convolution and pooling layers: sizes, argument checks, padding, slices."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
+    """Output length of a convolution or pooling window: ``(size + 2p - k) // s + 1``.
+
+    >>> conv_output_size(40, 5, stride=2, padding=1)
+    19
+    """
+    out = (size + 2 * padding - kernel) // stride + 1
+    if out < 1:
+        raise ValueError(
+            f"input of size {size} (padding {padding}) is smaller than the kernel ({kernel})"
+        )
+    return out
+
+
+def _tuple(value: int | tuple[int, ...] | list[int], n: int, what: str, low: int) -> tuple:
+    vals = (value,) * n if isinstance(value, (int, np.integer)) else tuple(value)
+    if len(vals) != n or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
+                             for v in vals):
+        raise ValueError(f"{what} must be an int or a tuple of {n} ints, got {value!r}")
+    if any(v < low for v in vals):
+        raise ValueError(f"{what} must be >= {low}, got {value!r}")
+    return tuple(int(v) for v in vals)
+
+
+def _plain(t: tuple[int, ...]) -> int | list[int]:
+    """JSON form of a size tuple: a bare int when all entries agree."""
+    return t[0] if len(set(t)) == 1 else list(t)
+
+
+def _check_input(x: np.ndarray, ndim: int, channels: int | None, name: str) -> None:
+    layout = "(N, C, L)" if ndim == 3 else "(N, C, H, W)"
+    if x.ndim != ndim:
+        raise ValueError(f"{name} expects input of shape {layout}, got shape {x.shape}")
+    if channels is not None and x.shape[1] != channels:
+        raise ValueError(f"{name} expects {channels} input channels, got shape {x.shape}")
+
+
+def _pad(x: np.ndarray, padding: tuple[int, ...], value: float = 0.0) -> np.ndarray:
+    """``x`` with ``padding`` cells of ``value`` on both sides of every spatial axis."""
+    if not any(padding):
+        return x
+    shape = x.shape[:2] + tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
+    xp = np.full(shape, value, dtype=x.dtype) if value else np.zeros(shape, dtype=x.dtype)
+    xp[(slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in
+                                          zip(padding, x.shape[2:]))] = x
+    return xp
+
+
+def _windows(xp: np.ndarray, kernel: tuple[int, ...], stride: tuple[int, ...]) -> np.ndarray:
+    """A strided view of every window: ``(N, C, *out, *kernel)`` (no copy)."""
+    axes = tuple(range(2, 2 + len(kernel)))
+    win = sliding_window_view(xp, kernel, axis=axes)
+    return win[(slice(None), slice(None)) + tuple(slice(None, None, s) for s in stride)]
+
+
+def _offset_slices(offset: tuple[int, ...], stride: tuple[int, ...], out: tuple[int, ...]):
+    """The input positions that kernel tap ``offset`` touches, for every output position."""
+    return (slice(None), slice(None)) + tuple(
+        slice(k, k + s * (o - 1) + 1, s) for k, s, o in zip(offset, stride, out)
+    )

@@ -1,0 +1,158 @@
+"""Max pooling (``MaxPool1d``/``MaxPool2d``) and ``Unflatten``, PyTorch's layouts and semantics.
+
+The forward pass walks the kernel taps: one strided view of the (padded) input per tap, keeping
+the running maximum and the tap that holds it, so no window is ever copied; the first maximum
+wins (as in PyTorch) and a NaN anywhere in the input sends the pass to the reference
+formulation (``argmax`` over gathered windows), where a NaN wins.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ._convutil import _check_input, _offset_slices, _pad, _plain, _tuple, _windows
+from ._convutil import conv_output_size
+from .base import Layer
+
+__all__ = ["MaxPool1d", "MaxPool2d", "Unflatten"]
+
+
+class _MaxPoolNd(Layer):
+    """Max over each window; the gradient goes to the first maximum (as in PyTorch)."""
+
+    _nd = 0
+    decay_keys = ()
+
+    def __init__(self, kernel_size, *, stride=None, padding=0) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = _tuple(kernel_size, self._nd, f"{name}: kernel_size", 1)
+        self.stride = (self.kernel_size if stride is None
+                       else _tuple(stride, self._nd, f"{name}: stride", 1))
+        self.padding = _tuple(padding, self._nd, f"{name}: padding", 0)
+        if any(2 * p > k for p, k in zip(self.padding, self.kernel_size)):
+            raise ValueError(f"{name}: padding must be at most half the kernel size "
+                             f"(got padding {self.padding}, kernel {self.kernel_size})")
+        self._cache: tuple | None = None
+
+    def config(self) -> dict[str, Any]:
+        return {"kernel_size": _plain(self.kernel_size), "stride": _plain(self.stride),
+                "padding": _plain(self.padding)}
+
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
+        name = type(self).__name__
+        x = np.asarray(x)
+        _check_input(x, self._nd + 2, None, name)
+        if x.dtype.kind != "f":
+            x = x.astype(np.float64)
+        out = tuple(conv_output_size(n, k, s, p) for n, k, s, p in
+                    zip(x.shape[2:], self.kernel_size, self.stride, self.padding))
+        xp = _pad(x, self.padding, -np.inf)
+        taps = list(np.ndindex(*self.kernel_size))
+        if np.isnan(np.sum(x)):  # a NaN (or an overflowing sum): the reference formulation
+            flat = _windows(xp, self.kernel_size, self.stride).reshape(x.shape[:2] + out + (-1,))
+            idx = flat.argmax(axis=-1)  # first maximum; a nan wins (as in PyTorch)
+            y = np.take_along_axis(flat, idx[..., None], axis=-1)[..., 0]
+        else:  # running maximum over one strided view per tap
+            y = xp[_offset_slices(taps[0], self.stride, out)].copy()
+            idx = np.zeros(y.shape, np.uint8 if len(taps) < 256 else np.intp)
+            bigger, tap_at = np.empty(y.shape, bool), np.empty(y.shape, idx.dtype)
+            for tap, offset in enumerate(taps[1:], 1):
+                v = xp[_offset_slices(offset, self.stride, out)]
+                np.greater(v, y, out=bigger)  # strictly: the first maximum keeps its tap
+                np.maximum(y, v, out=y)
+                # taps increase, so the latest strictly greater tap is the largest index
+                np.maximum(idx, np.multiply(bigger, idx.dtype.type(tap), out=tap_at), out=idx)
+        self._cache = (idx, x.shape, out)
+        return y
+
+    def backward(self, dy: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
+        if self._cache is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        if not need_dx:
+            return None
+        idx, x_shape, out = self._cache
+        dy = np.asarray(dy)
+        if dy.shape != x_shape[:2] + out:
+            raise ValueError(f"{type(self).__name__}.backward: dy has shape {dy.shape}, "
+                             f"expected {x_shape[:2] + out}")
+        padded = x_shape[:2] + tuple(n + 2 * p for n, p in zip(x_shape[2:], self.padding))
+        dxp = np.zeros(padded, dtype=dy.dtype)
+        zero = dy.dtype.type(0)
+        # every input cell in at most one window, finite dy: dx = dy * [tap holds the max]
+        # (a product, which has no data-dependent branch, unlike np.where)
+        disjoint = (all(s >= k for s, k in zip(self.stride, self.kernel_size))
+                    and np.isfinite(np.sum(dy)))
+        hit = np.empty(idx.shape, bool)
+        for tap, offset in enumerate(np.ndindex(*self.kernel_size)):
+            view = dxp[_offset_slices(offset, self.stride, out)]
+            if disjoint:
+                np.multiply(dy, np.equal(idx, tap, out=hit), out=view)
+            else:
+                view += np.where(idx == tap, dy, zero)
+        if not any(self.padding):
+            return dxp
+        crop = (slice(None), slice(None)) + tuple(slice(p, p + n) for p, n in
+                                                  zip(self.padding, x_shape[2:]))
+        return dxp[crop]
+
+
+class MaxPool1d(_MaxPoolNd):
+    """Max pooling over ``(N, C, L)``; ``stride`` defaults to ``kernel_size`` (as PyTorch).
+
+    >>> MaxPool1d(2).forward(np.array([[[1.0, 3.0, 2.0, 0.0, 5.0]]]))
+    array([[[3., 2.]]])
+    """
+
+    _nd = 1
+
+
+class MaxPool2d(_MaxPoolNd):
+    """Max pooling over ``(N, C, H, W)``; ``stride`` defaults to ``kernel_size`` (as PyTorch).
+
+    >>> MaxPool2d(2).forward(np.arange(16.0).reshape(1, 1, 4, 4))[0, 0]
+    array([[ 5.,  7.],
+           [13., 15.]])
+    """
+
+    _nd = 2
+
+
+# --------------------------------------------------------------------------- reshaping
+class Unflatten(Layer):
+    """``(batch, prod(shape)) -> (batch, *shape)``: flat features to ``(C, L)`` or ``(C, H, W)``.
+
+    The inverse of ``Flatten``; data sets store flat rows and convolutional models start with it.
+
+    >>> Unflatten((1, 2, 2)).forward(np.arange(8.0).reshape(2, 4)).shape
+    (2, 1, 2, 2)
+    """
+
+    decay_keys = ()
+
+    def __init__(self, shape) -> None:
+        super().__init__()
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        if not shape or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 1
+                            for s in shape):
+            raise ValueError(f"Unflatten: shape must be positive ints, got {shape!r}")
+        self.shape = tuple(int(s) for s in shape)
+        self._in_shape: tuple[int, ...] | None = None
+
+    def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
+        size = math.prod(self.shape)
+        if x.ndim < 1 or math.prod(x.shape[1:]) != size:
+            raise ValueError(f"{self!r} expects (batch, {size}) input, got shape {x.shape}")
+        self._in_shape = x.shape
+        return x.reshape((x.shape[0],) + self.shape)
+
+    def backward(self, dy: np.ndarray, *, need_dx: bool = True) -> np.ndarray | None:
+        if self._in_shape is None:
+            raise RuntimeError("Unflatten.backward called before forward")
+        return dy.reshape(self._in_shape) if need_dx else None
+
+    def config(self) -> dict[str, Any]:
+        return {"shape": list(self.shape)}
