@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .backend import add_backend_options
 from .study import _jobs
 
 DEFAULT_OUT = "actlab-search"
@@ -37,8 +38,6 @@ def register(subparsers: Any) -> None:
                    help="quick (a few minutes) or standard (default)")
     p.add_argument("--transfer", default=d.transfer, metavar="D",
                    help=f"data set of the transfer check, 'none' to skip (default {d.transfer})")
-    p.add_argument("--backend", default=None, metavar="B",
-                   help="where runs go: loky (default), dask or ray (where installed)")
     p.add_argument("--jobs", type=_jobs, default=0, metavar="N",
                    help="parallel processes; 0 = one per core (default)")
     p.add_argument("--seed", type=int, default=0, metavar="S",
@@ -47,21 +46,7 @@ def register(subparsers: Any) -> None:
                    help=f"output folder (default {DEFAULT_OUT})")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run_search)
-
-
-def _backend(name: str | None) -> Any:
-    import contextlib
-
-    if name is None:
-        return contextlib.nullcontext()
-    try:
-        from actlab.studies import parallel
-    except ImportError:
-        if name == "loky":
-            return contextlib.nullcontext()
-        raise ValueError(f"backend {name!r} is not available in this actlab (only loky)") \
-            from None
-    return parallel.configured(name)
+    add_backend_options(p)  # --backend loky|dask|ray, --scheduler
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -77,8 +62,7 @@ def run_search(args: argparse.Namespace) -> int:
     print(f"search: at most {planned_runs(spec)} runs planned (finished runs in "
           "OUT/results.sqlite are reused)")
     try:
-        with _backend(args.backend):
-            data = search(spec, out, jobs=args.jobs, progress=not args.no_progress)
+        data = search(spec, out, jobs=args.jobs, progress=not args.no_progress)
     except KeyboardInterrupt:
         print(f"\ninterrupted: finished runs are safe in {out / 'results.sqlite'}; rerun the "
               "same command to resume.", file=sys.stderr)

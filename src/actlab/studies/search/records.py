@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..._util_files import atomic_open, atomic_write
-from ..codec import encode
+from ..._util_codec import encode
 from .screen import Candidate
 
 SEARCH_JSON = "search.json"

@@ -60,8 +60,10 @@ class Budget:
 BUDGETS = {
     "quick": Budget(screen=24, stages=(Stage(2, 1, 10), Stage(6, 2, 5)), final_epochs=8,
                     final_seeds=5, grid=3, transfer_seeds=3),
-    "standard": Budget(screen=1200, stages=(Stage(3, 1, 60), Stage(8, 2, 15), Stage(16, 3, 5)),
-                       final_epochs=24, final_seeds=10, grid=5, transfer_seeds=5),
+    # swish (2794 distinct candidates) is screened exhaustively; projected 870 CPU s on an idle
+    # machine (benchmarks/bench_search_cost.py: 0.059 CPU s per epoch of a formula, 0.038 relu)
+    "standard": Budget(screen=3000, stages=(Stage(3, 1, 100), Stage(8, 2, 20), Stage(20, 3, 5)),
+                       final_epochs=30, final_seeds=10, grid=5, transfer_seeds=5),
 }
 
 
