@@ -120,6 +120,11 @@ def verdict(scored: Sequence[Scored], names: Mapping[str, str],
         text = (f"No activation in this space beats tuned ReLU by >= {TARGET_POINTS:g} points "
                 f"with a corrected CI excluding 0 (best finalist {best.label}: "
                 f"{_fmt(best.delta)})")
+    base = [s for s in scored if not s.finalist and s.delta is not None]
+    if base:
+        top = max(base, key=lambda s: s.delta.estimate if math.isfinite(s.delta.estimate)
+                  else -math.inf)
+        text += f"; best baseline {top.label}: {_fmt(top.delta)} against ReLU"
     if transfer:
         good = [s.label for s in win or small]
         tr = {s.label: s for s in transfer if s.delta is not None}

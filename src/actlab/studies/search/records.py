@@ -23,6 +23,7 @@ from typing import Any
 from ..._util_files import atomic_open, atomic_write
 from ..._util_codec import encode
 from .screen import Candidate
+from .space import read_json
 
 SEARCH_JSON = "search.json"
 CANDIDATES_CSV = "candidates.csv"
@@ -106,15 +107,7 @@ def read_search_json(out: str | os.PathLike[str]) -> dict[str, Any]:
         path = path / SEARCH_JSON
     if not path.exists():
         raise FileNotFoundError(f"no search results at {path} (run actlab search first)")
-    size = path.stat().st_size
-    if size > MAX_JSON_BYTES:
-        raise ValueError(f"{path} is {size} bytes (at most {MAX_JSON_BYTES})")
-    with open(path, "rb") as fh:
-        raw = fh.read(MAX_JSON_BYTES + 1)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        raise ValueError(f"{path} is not valid JSON: {e}") from None
+    data = read_json(path, MAX_JSON_BYTES)
     if not isinstance(data, dict) or not isinstance(data.get("finalists"), list):
         raise ValueError(f"{path} is not a search result (no 'finalists' list)")
     return data

@@ -318,13 +318,19 @@ def load_space(spec: str | os.PathLike[str]) -> Space:
     if path.suffix.lower() != ".json":
         raise ValueError(f"unknown space {text!r} (built in: {', '.join(SPACES)}; or a .json "
                          "file)")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise ValueError(f"space file {path} is {size} bytes (at most {MAX_FILE_BYTES})")
-    with open(path, "rb") as fh:
-        raw = fh.read(MAX_FILE_BYTES + 1)
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        raise ValueError(f"space file {path} is not valid JSON: {e}") from None
+    data = read_json(path, MAX_FILE_BYTES, "space file ")
     return space_from_dict(data, f"space file {path.name}")
+
+
+def read_json(path: Path, limit: int, what: str = "") -> Any:
+    """The JSON document in ``path``, refused (``ValueError``) above ``limit`` bytes or when it
+    is not valid UTF-8 JSON."""
+    size = path.stat().st_size
+    if size > limit:
+        raise ValueError(f"{what}{path} is {size} bytes (at most {limit})")
+    with open(path, "rb") as fh:
+        raw = fh.read(limit + 1)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise ValueError(f"{what}{path} is not valid JSON: {e}") from None
