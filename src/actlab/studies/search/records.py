@@ -36,7 +36,7 @@ def found_name(formula: str) -> str:
     """The registry name of a found formula: ``found_`` and 8 hex digits of its SHA-256.
 
     >>> found_name("x * sigmoid(x)")
-    'found_0d3f8d3c'
+    'found_8043eb02'
     """
     return NAME_PREFIX + hashlib.sha256(formula.encode("utf-8")).hexdigest()[:8]
 

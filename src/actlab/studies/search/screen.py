@@ -14,6 +14,7 @@ grid it is
   trained): the formula fails the whitelist grammar or its domain check, or the generated f'
   is not finite on the grid (``sqrt(abs(x))`` at 0).
 
+>>> from actlab.studies.search.screen import Pool
 >>> from actlab.studies.search.space import SPACES
 >>> pool = Pool(SPACES["small"])
 >>> a, b = pool.add(("mul", "x", "sigmoid")), pool.add(("mul", "sigmoid", "x"))

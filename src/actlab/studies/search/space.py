@@ -13,13 +13,14 @@ Spaces: ``small`` (10 unary x 5 binary, one unit: exhaustive), ``swish`` (every 
 binary of the paper, one unit), ``swish2`` (two units: far too many to enumerate, searched by
 evolution), or a JSON file (:func:`load_space`).
 
+>>> from actlab.studies.search.space import SPACES
 >>> s = SPACES["small"]
 >>> s.size()
 500
 >>> s.formula(("max", "x", "sigmoid"))
 'max(x, sigmoid(x))'
->>> SPACES["swish2"].formula(("mul", ("add", "x", "sin"), "tanh"))
-'(x + sin(x)) * tanh(x)'
+>>> SPACES["swish2"].formula(("mul", ("tanh", ("add", "x", "sin")), "x"))
+'tanh(x + sin(x)) * x'
 """
 
 from __future__ import annotations
@@ -43,50 +44,51 @@ Tree = tuple[Any, ...]
 Arg = Union[str, tuple[str, "Tree"]]
 
 
-def _asinh_text(u: str) -> str:
+def _asinh_text(r: str, u: str) -> str:
     # sign(u) log1p(|u| + u^2 / (1 + sqrt(1 + u^2))): no cancellation for either sign
-    body = f"log1p(abs({u}) + ({u})**2 / (1 + sqrt(1 + ({u})**2)))"
-    return f"where({u} >= 0, {body}, -{body})"
+    body = f"log1p(abs({r}) + {u}**2 / (1 + sqrt(1 + {u}**2)))"
+    return f"where({r} >= 0, {body}, -{body})"
 
 
-#: name -> (template in {u}, {b} = beta, {e} = epsilon; NumPy function of (u, beta, eps))
+#: name -> (template in {u} (the argument, parenthesised where an operator needs it) or {r}
+#: (as written, inside a call), {b} = beta, {e} = epsilon; NumPy function of (u, beta, eps))
 UNARY: dict[str, tuple[str, Callable[..., np.ndarray]]] = {
     "x": ("{u}", lambda u, b, e: u),
     "neg": ("-{u}", lambda u, b, e: -u),
-    "abs": ("abs({u})", lambda u, b, e: np.abs(u)),
+    "abs": ("abs({r})", lambda u, b, e: np.abs(u)),
     "square": ("{u}**2", lambda u, b, e: u**2),
     "cube": ("{u}**3", lambda u, b, e: u**3),
-    "sqrt": ("sqrt(abs({u}))", lambda u, b, e: np.sqrt(np.abs(u))),
+    "sqrt": ("sqrt(abs({r}))", lambda u, b, e: np.sqrt(np.abs(u))),
     "scale": ("{b} * {u}", lambda u, b, e: b * u),
     "shift": ("{u} + {b}", lambda u, b, e: u + b),
-    "log_abs": ("log(abs({u}) + {e})", lambda u, b, e: np.log(np.abs(u) + e)),
-    "exp": ("exp({u})", lambda u, b, e: np.exp(u)),
-    "sin": ("sin({u})", lambda u, b, e: np.sin(u)),
-    "cos": ("cos({u})", lambda u, b, e: np.cos(u)),
-    "sinh": ("sinh({u})", lambda u, b, e: np.sinh(u)),
-    "cosh": ("cosh({u})", lambda u, b, e: np.cosh(u)),
-    "tanh": ("tanh({u})", lambda u, b, e: np.tanh(u)),
+    "log_abs": ("log(abs({r}) + {e})", lambda u, b, e: np.log(np.abs(u) + e)),
+    "exp": ("exp({r})", lambda u, b, e: np.exp(u)),
+    "sin": ("sin({r})", lambda u, b, e: np.sin(u)),
+    "cos": ("cos({r})", lambda u, b, e: np.cos(u)),
+    "sinh": ("sinh({r})", lambda u, b, e: np.sinh(u)),
+    "cosh": ("cosh({r})", lambda u, b, e: np.cosh(u)),
+    "tanh": ("tanh({r})", lambda u, b, e: np.tanh(u)),
     "asinh": (None, lambda u, b, e: np.arcsinh(u)),  # template: _asinh_text
-    "atan": ("arctan({u})", lambda u, b, e: np.arctan(u)),
-    "sinc": ("where(abs({u}) > 0, sin({u}) / {u}, 1)", lambda u, b, e: np.sinc(u / np.pi)),
-    "relu": ("max({u}, 0)", lambda u, b, e: np.maximum(u, 0)),
-    "min0": ("min({u}, 0)", lambda u, b, e: np.minimum(u, 0)),
-    "sigmoid": ("sigmoid({u})", lambda u, b, e: special.expit(u)),
-    "softplus": ("softplus({u})", lambda u, b, e: np.logaddexp(0, u)),
+    "atan": ("arctan({r})", lambda u, b, e: np.arctan(u)),
+    "sinc": ("where(abs({r}) > 0, sin({r}) / {u}, 1)", lambda u, b, e: np.sinc(u / np.pi)),
+    "relu": ("max({r}, 0)", lambda u, b, e: np.maximum(u, 0)),
+    "min0": ("min({r}, 0)", lambda u, b, e: np.minimum(u, 0)),
+    "sigmoid": ("sigmoid({r})", lambda u, b, e: special.expit(u)),
+    "softplus": ("softplus({r})", lambda u, b, e: np.logaddexp(0, u)),
     "gauss": ("exp(-{u}**2)", lambda u, b, e: np.exp(-u**2)),
-    "erf": ("erf({u})", lambda u, b, e: special.erf(u)),
+    "erf": ("erf({r})", lambda u, b, e: special.erf(u)),
     "const": ("{b}", lambda u, b, e: np.full_like(u, b)),
 }
 
-#: name -> (template in {a}, {c}; NumPy function of (a, c, beta, eps))
+#: name -> (template in {a}, {c} (or {A}, {C} as written); NumPy function of (a, c, beta, eps))
 BINARY: dict[str, tuple[str, Callable[..., np.ndarray]]] = {
     "add": ("{a} + {c}", lambda a, c, b, e: a + c),
     "mul": ("{a} * {c}", lambda a, c, b, e: a * c),
     "sub": ("{a} - {c}", lambda a, c, b, e: a - c),
     "div": ("{a} / ({c} + {e})", lambda a, c, b, e: a / (c + e)),
-    "max": ("max({a}, {c})", lambda a, c, b, e: np.maximum(a, c)),
-    "min": ("min({a}, {c})", lambda a, c, b, e: np.minimum(a, c)),
-    "sig_mul": ("sigmoid({a}) * {c}", lambda a, c, b, e: special.expit(a) * c),
+    "max": ("max({A}, {C})", lambda a, c, b, e: np.maximum(a, c)),
+    "min": ("min({A}, {C})", lambda a, c, b, e: np.minimum(a, c)),
+    "sig_mul": ("sigmoid({A}) * {c}", lambda a, c, b, e: special.expit(a) * c),
     "gauss_diff": ("exp(-{b} * ({a} - {c})**2)", lambda a, c, b, e: np.exp(-b * (a - c)**2)),
     "exp_abs_diff": ("exp(-{b} * abs({a} - {c}))",
                      lambda a, c, b, e: np.exp(-b * np.abs(a - c))),
@@ -116,7 +118,7 @@ def _closed(s: str) -> bool:
 
 def _atom(s: str) -> str:
     """``s`` parenthesised unless it is a name, a number or one call."""
-    if s.isidentifier() or _NUMBER.fullmatch(s):
+    if s.isidentifier() or _NUMBER.fullmatch(s) or (s.startswith("(") and _closed(s)):
         return s
     m = _CALL.match(s)
     if m and _closed(s[m.end() - 1:]):
@@ -205,15 +207,16 @@ class Space:
         """The formula text of ``tree`` (grammar of :func:`actlab.define`)."""
         b, a1, a2 = tree
         template = BINARY[b][0]
-        return template.format(a=_atom(self._arg_text(a1)), c=_atom(self._arg_text(a2)),
-                               b=_num(self.beta), e=_num(self.epsilon))
+        t1, t2 = self._arg_text(a1), self._arg_text(a2)
+        return template.format(a=_atom(t1), c=_atom(t2), A=t1, C=t2, b=_num(self.beta),
+                               e=_num(self.epsilon))
 
     def _arg_text(self, arg: Arg) -> str:
         name, inner = (arg, "x") if isinstance(arg, str) else (arg[0], self.formula(arg[1]))
         u = _atom(inner)
         if name == "asinh":
-            return _asinh_text(u)
-        return UNARY[name][0].format(u=u, b=_num(self.beta), e=_num(self.epsilon))
+            return _asinh_text(inner, u)
+        return UNARY[name][0].format(u=u, r=inner, b=_num(self.beta), e=_num(self.epsilon))
 
     def values(self, tree: Tree, x: np.ndarray) -> np.ndarray:
         """``tree`` evaluated by NumPy at ``x`` (floating-point warnings silenced)."""
