@@ -235,3 +235,16 @@ def test_spec_validation():
         SearchSpec(baselines=("silu",)).validate()
     with pytest.raises(ValueError, match="unknown space"):
         SearchSpec(space="galaxy").validate()
+
+
+@pytest.mark.slow
+def test_dask_backend_gives_the_same_search(tiny, tmp_path):
+    pytest.importorskip("distributed")
+    from actlab.studies import parallel
+
+    a = search(SearchSpec(space=tiny, **SPEC), tmp_path / "a", jobs=1, progress=False,
+               log=None)
+    with parallel.configured("dask"):
+        b = search(SearchSpec(space=tiny, **SPEC), tmp_path / "b", jobs=2, progress=False,
+                   log=None)
+    assert _strip(a) == _strip(b)
