@@ -50,7 +50,7 @@ _COLS = ("name", "formula", "test accuracy % [95 % CI]", "vs relu, points [corre
          "verdict", "lr", "seeds")
 
 
-SHEET_SECONDS = 30.0  #: longest wait for one inferred property sheet
+SHEET_SECONDS = 10.0  #: longest wait for one inferred property sheet
 
 
 def _info(act: Any) -> Any:
