@@ -248,3 +248,11 @@ def test_dask_backend_gives_the_same_search(tiny, tmp_path):
         b = search(SearchSpec(space=tiny, **SPEC), tmp_path / "b", jobs=2, progress=False,
                    log=None)
     assert _strip(a) == _strip(b)
+
+
+def test_property_sheet_of_an_unbounded_derivative_renders():
+    from actlab.report.sections import sheet_html
+
+    info = actlab.define("x**3 + x").info
+    assert info.to_dict()["max_abs_grad"] == "inf"
+    assert "max |f&#x27;|</dt><dd>inf</dd>" in sheet_html(info)
