@@ -18,9 +18,9 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__, _util_sigint
-from . import catalogue, lab, reproduce, study, train
+from . import catalogue, lab, reproduce, search, study, train
 
-_MODULES = (catalogue, train, study, reproduce, lab)
+_MODULES = (catalogue, train, study, reproduce, lab, search)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -75,7 +75,8 @@ def _activation_after(layers: Sequence[Any], i: int, dense: list[int]) -> int | 
     """Index of the first catalogue activation after layer ``i`` and before the next Dense."""
     stop = next((j for j in dense if j > i), len(layers))
     for j in range(i + 1, stop):
-        if hasattr(layers[j], "f") and hasattr(layers[j].f, "info"):
+        # type(): hasattr on the instance would compute the (lazy, possibly slow) sheet
+        if hasattr(layers[j], "f") and hasattr(type(layers[j].f), "info"):
             return j
     return None
 

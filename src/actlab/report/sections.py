@@ -12,7 +12,7 @@ from ..studies import analysis
 from ..studies.compare import CompareOutcome
 from ..studies.records import Chart, ClaimResult, Effect, RunResult, Series
 from .htmlkit import Raw as _Raw
-from .htmlkit import anchor, css_class, esc, table_html
+from .htmlkit import anchor, css_class, esc, num, table_html
 from .htmlkit import num as _num
 from .svg import PALETTE, line_chart
 
@@ -158,7 +158,7 @@ def sheet_html(info: Any) -> str:
         ("range", f"({d['range'][0]}, {d['range'][1]})"),
         ("minimum", "not attained" if d["minimum"] is None else
          f"{d['minimum']['value']:.6g} at x = {d['minimum']['at']:.6g}"),
-        ("max |f'|", f"{d['max_abs_grad']:.4g}"), ("monotone", d["monotone"]),
+        ("max |f'|", num(d["max_abs_grad"])), ("monotone", d["monotone"]),  # num: "inf" too
         ("smoothness", d["smoothness"]), ("zero-centred", d["zero_centred"]),
         ("saturates", d["saturating"]), ("exact zeros", d["exact_zeros"]),
         ("kinks", "; ".join(f"x = {k['x']}: f' = {k['derivative']} (left {k['left']}, right "
