@@ -16,13 +16,19 @@ from .study import _jobs
 
 DEFAULT_OUT = "actlab-search"
 
+#: sub-command -> one-line help (``actlab --help`` lists these without registering the
+#: sub-commands, whose options may need heavier imports)
+COMMANDS = {
+    "search": "search a space of formulas for activations that beat tuned ReLU",
+}
+
 
 def register(subparsers: Any) -> None:
     from actlab.studies.search import BUDGETS, SPACES, SearchSpec
 
     d = SearchSpec()
     p = subparsers.add_parser(
-        "search", help="search a space of formulas for activations that beat tuned ReLU",
+        "search", help=COMMANDS["search"],
         description="Screen a space of activation formulas (duplicates by value and unusable "
                     "ones removed before training), train the survivors by successive halving "
                     "(validation only), re-run the finalists and the baselines relu, silu, "

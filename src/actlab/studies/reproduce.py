@@ -23,6 +23,7 @@ Our extension: the same MLP and CNN with each activation in place of ReLU.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -138,11 +139,11 @@ class Reproduction:
 
 
 def _task(kind: str, activation: str, seed: int, steps: int,
-          worker: bool = False) -> tuple[str, str, int, float]:
-    if worker:
+          study: int | None = None) -> tuple[str, str, int, float]:
+    if study is not None:  # in a worker process: leave when the study process is gone
         from .runner import _exit_with_parent
 
-        _exit_with_parent()
+        _exit_with_parent(study)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover
@@ -171,7 +172,7 @@ def reproduce(*, seeds: int = 5, steps: int = STEPS, activations: Sequence[str] 
         # loky, Dask or Ray as configured (``actlab.studies.parallel``); results come back in
         # any order and are put back in seed order, so every backend gives the same table
         for k, a, s, v in parallel.execute(_task, [(k, a, s, steps) for k, a, s in tasks],
-                                           jobs=jobs, child_kwargs={"worker": True}):
+                                           jobs=jobs, child_kwargs={"study": os.getpid()}):
             done[(k, a, s)] = v
             bar.update(1)
     finally:
