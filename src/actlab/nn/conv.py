@@ -223,6 +223,10 @@ class _ConvNd(Layer):
             xp = np.zeros((n_in,) + _with_batch(padded, n_batch, inner), dtype=x.dtype)
             crop = tuple(slice(p, p + n) for p, n in zip(self.padding, x.shape[2:]))
             xp[(slice(None),) + _with_batch(crop, slice(None), inner)] = xt
+        elif inner:
+            # one transposing copy first: the taps then read runs of N, not a sample apart
+            # (measured 2.4 -> 1.2 ms for 32 channels of 13 x 13 at batch 128)
+            xp = np.ascontiguousarray(xt)
         else:
             xp = xt
         cols = np.empty((n_in,) + self.kernel_size + _with_batch(out, n_batch, inner),
