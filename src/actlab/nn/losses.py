@@ -42,6 +42,8 @@ import numpy as np
 def _predictions(pred, name: str) -> np.ndarray:
     """Predictions as a float array (integers and booleans become float64, so the gradient is
     never truncated to integers); complex or object predictions raise ``TypeError``."""
+    if type(pred) is np.ndarray and pred.dtype.kind == "f":  # the training loop's case
+        return pred
     p = np.asarray(pred)
     if p.dtype.kind in "biu":
         return p.astype(np.float64)
@@ -52,6 +54,8 @@ def _predictions(pred, name: str) -> np.ndarray:
 
 def _targets(pred: np.ndarray, target: np.ndarray, name: str) -> np.ndarray:
     """Targets as an array of pred's shape and dtype ((N,) is accepted for (N, 1) outputs)."""
+    if type(target) is np.ndarray and target.dtype == pred.dtype and target.shape == pred.shape:
+        return target  # the training loop's case: nothing to convert or check
     t = np.asarray(target)
     if t.shape != pred.shape:
         if t.size == pred.size and t.ndim == 1 and pred.ndim == 2 and pred.shape[1] == 1:
