@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,3 +38,13 @@ def run_node(script: str, payload: Any, timeout: float = 60) -> Any:
     if proc.returncode != 0:
         raise AssertionError(f"node {script} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout)
+
+
+def to_js(v: float) -> float | str:
+    """A float for the node tools' JSON: non-finite values as the strings they parse back."""
+    return v if np.isfinite(v) else ("nan" if np.isnan(v) else ("inf" if v > 0 else "-inf"))
+
+
+def from_js(values: Any) -> np.ndarray:
+    """The node tools' numbers (``"nan"``, ``"inf"`` included) as a float64 array."""
+    return np.array([float(v) for v in values], dtype=np.float64)

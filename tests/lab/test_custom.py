@@ -23,7 +23,7 @@ from actlab.cli import main
 from actlab.lab.custom import custom_entries, parse_define
 from actlab.lab.page import page_html, template
 
-from .conftest import run_node
+from .conftest import from_js, run_node, to_js
 
 #: (page name, formula, parameters given to the page's kernel)
 EXPRESSIONS = [
@@ -40,14 +40,6 @@ KINKS = [0.0, -0.0, 5e-324, -5e-324]
 EXTRA = [-800.0, 800.0, -745.2, 36.8, -36.8, 1e-8, -3.5, 2.5]
 
 
-def _enc(v: float):
-    return v if np.isfinite(v) else ("nan" if np.isnan(v) else ("inf" if v > 0 else "-inf"))
-
-
-def _dec(values) -> np.ndarray:
-    return np.array([float(v) for v in values], dtype=np.float64)
-
-
 @pytest.fixture(scope="module")
 def evaluated():
     acts = [actlab.define(text, name, **{k: 1.0 for k in params})
@@ -55,7 +47,7 @@ def evaluated():
     entries = custom_entries(acts, [])
     x = accuracy.probe_with(KINKS + EXTRA)
     xs = np.concatenate([x, [np.nan]])
-    payload = {"cases": [{"entry": e, "params": p, "x": [_enc(v) for v in xs]}
+    payload = {"cases": [{"entry": e, "params": p, "x": [to_js(v) for v in xs]}
                          for e, (_, _, p) in zip(entries, EXPRESSIONS)]}
     results = run_node("custom.mjs", payload)["results"]
     return acts, x, results
@@ -69,7 +61,7 @@ def test_js_custom_activation_meets_the_mpmath_bound(evaluated, i):
     params = EXPRESSIONS[i][2]
     act = actlab.get(acts[i].name, **params)
     e = act.spec.extra["expression"]
-    js_f, js_df = _dec(r["f"]), _dec(r["df"])
+    js_f, js_df = from_js(r["f"]), from_js(r["df"])
     js = SimpleNamespace(f=lambda _x, _p: js_f[:-1], df=lambda _x, _p: js_df[:-1],
                          expr=e.expr, dexpr=e.dexpr)
     assert accuracy.check(e, act.params, x).ok  # the yardstick is one Python meets
@@ -96,7 +88,7 @@ def test_far_tails_are_finite_and_match_python(evaluated):
     far = np.isin(x, [-800.0, 800.0])
     for act, (_, _, params), r in zip(acts, EXPRESSIONS, results):
         a = actlab.get(act.name, **params)
-        js = _dec(r["f"])[:-1][far]
+        js = from_js(r["f"])[:-1][far]
         assert np.all(np.isfinite(js)), (act.name, js)
         np.testing.assert_allclose(js, a(x[far]), rtol=4e-16, atol=0)
 
@@ -105,9 +97,9 @@ def test_kink_values_follow_the_python_convention(evaluated):
     acts, x, results = evaluated
     names = [e[0] for e in EXPRESSIONS]
     zero = int(np.flatnonzero(x == 0.0)[0])
-    assert _dec(results[names.index("lab_leaky")]["df"])[zero] == 0.1  # where(x > 0): branch b
-    assert _dec(results[names.index("lab_max")]["df"])[zero] == 0.2  # max: the smaller slope
-    assert _dec(results[names.index("lab_elu")]["df"])[zero] == 1.0  # where(x >= 0): branch a
+    assert from_js(results[names.index("lab_leaky")]["df"])[zero] == 0.1  # where(x > 0): branch b
+    assert from_js(results[names.index("lab_max")]["df"])[zero] == 0.2  # max: the smaller slope
+    assert from_js(results[names.index("lab_elu")]["df"])[zero] == 1.0  # where(x >= 0): branch a
 
 
 HOSTILE_TREES = [

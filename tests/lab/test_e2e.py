@@ -47,12 +47,15 @@ def driver(page):
     d.quit()
 
 
-def open_page(d, url: str):
+def open_page(d, url: str, *, ready: bool = True):
+    """Load ``url`` with empty network and console logs; ``ready``: wait for the lab page's
+    ready flag (a host page that embeds the lab in iframes has none of its own)."""
     d.get("about:blank")
     d.get_log("performance")
     d.get_log("browser")
     d.get(url)
-    browser.wait_ready(d)
+    if ready:
+        browser.wait_ready(d)
 
 
 def test_loads_offline_with_no_requests_and_no_errors(driver, page):
@@ -268,10 +271,7 @@ def test_notebook_view_and_report_embed_work_in_iframes(driver, tmp_path):
                     + actlab.lab.explorer_html(height=500, function="gelu") + "</body></html>",
                     "utf-8")
     url = host.resolve().as_uri()
-    driver.get("about:blank")
-    driver.get_log("performance")
-    driver.get_log("browser")
-    driver.get(url)
+    open_page(driver, url, ready=False)
     frames = driver.find_elements(By.TAG_NAME, "iframe")
     assert len(frames) == 2
     modes = []
@@ -343,10 +343,7 @@ def test_report_embeds_the_explorer_under_its_csp(driver, tmp_path):
     host = tmp_path / "index.html"
     host.write_text(report_page("report", "test", [section], tuple(scripts)), "utf-8")
     url = host.resolve().as_uri()
-    driver.get("about:blank")
-    driver.get_log("performance")
-    driver.get_log("browser")
-    driver.get(url)
+    open_page(driver, url, ready=False)
     frame = driver.find_element(By.TAG_NAME, "iframe")
     driver.switch_to.frame(frame)
     browser.wait_ready(driver)

@@ -16,24 +16,16 @@ from actlab.lab.page import js_kernels
 from ..activations.cases import ELEMENTWISE, Case
 from ..activations.gold import GoldTable
 from ..activations.test_gold import check
-from .conftest import run_node
+from .conftest import from_js, run_node, to_js
 
 _TABLE = GoldTable()
 KNOWN = set(js_kernels())  # the kernels the built page declares
 
 
-def _enc(v: float):
-    return v if np.isfinite(v) else ("nan" if np.isnan(v) else ("inf" if v > 0 else "-inf"))
-
-
-def _dec(values) -> np.ndarray:
-    return np.array([float(v) for v in values], dtype=np.float64)
-
-
 @pytest.fixture(scope="module")
 def js_results():
     payload = {"cases": [{"name": c.name, "params": c.kwargs,
-                          "x": [_enc(v) for v in _TABLE[c].x]} for c in ELEMENTWISE
+                          "x": [to_js(v) for v in _TABLE[c].x]} for c in ELEMENTWISE
                          if c.name in KNOWN]}
     out = run_node("kernels.mjs", payload)
     cases = [c for c in ELEMENTWISE if c.name in KNOWN]
@@ -56,19 +48,19 @@ def test_js_matches_mpmath(case: Case, js_results):
     if case.name not in kernels:
         pytest.skip(f"no JS kernel for {case.name}")
     g, r = _TABLE[case], results[case]
-    check(f"JS {case.id} f", g.x, _dec(r["f"]), g.f_hi, g.f_lo, g.cond_f)
-    check(f"JS {case.id} f'", g.x, _dec(r["df"]), g.df_hi, g.df_lo, g.cond_df)
+    check(f"JS {case.id} f", g.x, from_js(r["f"]), g.f_hi, g.f_lo, g.cond_f)
+    check(f"JS {case.id} f'", g.x, from_js(r["df"]), g.df_hi, g.df_lo, g.cond_df)
 
 
 def test_js_non_finite_inputs_follow_the_catalogue(js_results):
     """At +-inf and NaN the page returns what actlab returns (limits, never a stray NaN)."""
     x = np.array([-np.inf, np.inf, np.nan, 0.0, -0.0])
-    payload = {"cases": [{"name": c.name, "params": c.kwargs, "x": [_enc(v) for v in x]}
+    payload = {"cases": [{"name": c.name, "params": c.kwargs, "x": [to_js(v) for v in x]}
                          for c in ELEMENTWISE]}
     out = run_node("kernels.mjs", payload)["results"]
     for case, r in zip(ELEMENTWISE, out):
         if r is None:
             continue
         f = case.get()
-        np.testing.assert_array_equal(_dec(r["f"]), f(x), err_msg=f"{case.id} f")
-        np.testing.assert_array_equal(_dec(r["df"]), f.grad(x), err_msg=f"{case.id} f'")
+        np.testing.assert_array_equal(from_js(r["f"]), f(x), err_msg=f"{case.id} f")
+        np.testing.assert_array_equal(from_js(r["df"]), f.grad(x), err_msg=f"{case.id} f'")
