@@ -301,7 +301,7 @@ def run_compare(
     fresh: list[RunResult] = []  # trained in this call (for the time breakdown)
 
     def run(configs: list[RunConfig]) -> list[RunResult]:
-        stored = {c.key for c in configs if c.key in store}
+        stored = store.finished(c.key for c in configs)  # one query, as run_many asks
         results, k = run_many(configs, store, jobs=jobs, progress=False, log=None, bar=bar)
         reused[0] += k
         fresh.extend(r for r in results if r.key not in stored)
