@@ -47,13 +47,8 @@ __all__ = [
 
 
 #: convolutions whose output rows are shorter than this keep the batch as the innermost axis
-#: of their column matrix (see ``_ConvNd``); longer rows keep the positions innermost
+#: of their column matrix (see ``_ConvNd``); longer rows use per-sample columns
 _BATCH_INNER_BELOW = 16
-
-
-def _with_batch(spatial: tuple, batch: Any, inner: bool) -> tuple:
-    """``(*spatial, batch)`` when the batch is the innermost axis, else ``(batch, *spatial)``."""
-    return spatial + (batch,) if inner else (batch,) + spatial
 
 
 # --------------------------------------------------------------------------- naive references
@@ -170,19 +165,20 @@ class _ConvNd(Layer):
         }
 
     # ------------------------------------------------------------------ passes
-    # Inside the layer a feature map is held with channels first and the batch axis moved next
-    # to the spatial ones: ``(C, *spatial, N)`` (batch innermost) or ``(C, N, *spatial)``. The
-    # columns are ``(C * prod(k), cells)``, row ``(c, tap)``, column ``(position, n)`` or
-    # ``(n, position)`` in the same order, gathered one kernel tap at a time as one strided
-    # slice of the padded grid (col2im adds them back the same way). NumPy pays a fixed cost
-    # per inner run of a copy or an add, so the order is picked for long runs: batch innermost
-    # (runs of N) when the output rows are short, rows innermost otherwise (the boundary
-    # transposes are then cheaper too). The forward pass is one GEMM ``W2 @ cols`` with the
-    # small kernel matrix on the left, the backward pass two (``dy2 @ cols.T``, ``W2.T @
-    # dy2``), none needing a transposed copy. Inputs, outputs and gradients at the layer's
-    # boundary are C-contiguous ``(N, C, *spatial)``, one transposing copy each: the
-    # activations' compiled kernels need contiguous operands, and their NumPy fallback ravels
-    # anything else.
+    # Two internal layouts, picked per shape. NumPy pays a fixed cost per inner run of a copy or
+    # an add, so each keeps the runs long:
+    #
+    # * short output rows (< _BATCH_INNER_BELOW): feature maps held as ``(C, *spatial, N)``
+    #   (batch innermost), columns ``(C * prod(k), prod(out) * N)`` gathered one kernel tap at a
+    #   time as one strided slice of the padded grid (runs of N); one GEMM ``W2 @ cols`` forward
+    #   with the small kernel matrix on the left, two backward (``dy2 @ cols.T``, ``W2.T @
+    #   dy2``), none needing a transposed copy; one transposing copy at each boundary (x, y, dy,
+    #   dx): the activations' compiled kernels need C-contiguous ``(N, C, *spatial)`` operands.
+    # * long output rows: per-sample columns ``(N, C * prod(k), prod(out))`` gathered from the
+    #   ``(N, C, *spatial)`` input itself (runs of a row), and batched GEMMs ``W2 @ cols[n]``
+    #   whose ``(N, O, prod(out))`` result already is the output's layout: no transposing copy
+    #   at any boundary. Backward: ``dW = sum_n dy[n] @ cols[n].T`` and ``W2.T @ dy[n]``
+    #   scattered straight into ``dx``.
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
         name = type(self).__name__
         if "W" not in self.params:
@@ -195,12 +191,19 @@ class _ConvNd(Layer):
         out = tuple(conv_output_size(n, k, s, p) for n, k, s, p in
                     zip(x.shape[2:], self.kernel_size, self.stride, self.padding))
         inner = out[-1] < _BATCH_INNER_BELOW
-        cols = self._cols(x, out, inner)  # (C * prod(k), prod(out) * N)
-        y = w.reshape(self.out_channels, self.fan_in) @ cols  # (O, prod(out) * N)
-        if self.bias:
-            y += self.params["b"][:, None]
-        y = y.reshape((self.out_channels,) + _with_batch(out, x.shape[0], inner))
-        y = np.ascontiguousarray(np.moveaxis(y, -1 if inner else 1, 0))
+        cols = self._cols(x, out, inner)
+        w2 = w.reshape(self.out_channels, self.fan_in)
+        if inner:  # (C * prod(k), prod(out) * N) -> (O, prod(out) * N)
+            y = w2 @ cols
+            if self.bias:
+                y += self.params["b"][:, None]
+            y = y.reshape((self.out_channels,) + out + (x.shape[0],))
+            y = np.ascontiguousarray(np.moveaxis(y, -1, 0))
+        else:  # (N, C * prod(k), prod(out)) -> (N, O, prod(out)): the output's own layout
+            y = np.matmul(w2, cols)
+            if self.bias:
+                y += self.params["b"][:, None]
+            y = y.reshape((x.shape[0], self.out_channels) + out)
         # training keeps the columns for backward; inference keeps only x (cols can be large)
         self._cache = ((cols, None, x.shape, out, inner) if training
                        else (None, x, x.shape, out, inner))
@@ -208,29 +211,33 @@ class _ConvNd(Layer):
 
     def _taps(self, out: tuple[int, ...], inner: bool):
         """``(offset, index)`` for every kernel tap: ``index`` picks, from the padded internal
-        grid, the input positions that tap touches for every output position."""
+        grid (``(C, *spatial, N)`` or ``(N, C, *spatial)``), the input positions that tap
+        touches for every output position."""
         full = slice(None)
         for offset in np.ndindex(*self.kernel_size):
             taps = tuple(slice(k, k + s * (o - 1) + 1, s) for k, s, o in
                          zip(offset, self.stride, out))
-            yield offset, (full,) + _with_batch(taps, full, inner)
+            yield offset, ((full,) + taps + (full,) if inner else (full, full) + taps)
 
     def _cols(self, x: np.ndarray, out: tuple[int, ...], inner: bool) -> np.ndarray:
         n_batch, n_in = x.shape[:2]
-        xt = np.moveaxis(x, 0, -1 if inner else 1)  # the internal grid, a view
+        if not inner:
+            xp = _pad(x, self.padding)
+            cols = np.empty((n_batch, n_in) + self.kernel_size + out, dtype=x.dtype)
+            for offset, index in self._taps(out, inner):
+                cols[(slice(None), slice(None)) + offset] = xp[index]
+            return cols.reshape(n_batch, self.fan_in, -1)
+        xt = np.moveaxis(x, 0, -1)  # the internal grid, a view
         if any(self.padding):
             padded = tuple(n + 2 * p for n, p in zip(x.shape[2:], self.padding))
-            xp = np.zeros((n_in,) + _with_batch(padded, n_batch, inner), dtype=x.dtype)
+            xp = np.zeros((n_in,) + padded + (n_batch,), dtype=x.dtype)
             crop = tuple(slice(p, p + n) for p, n in zip(self.padding, x.shape[2:]))
-            xp[(slice(None),) + _with_batch(crop, slice(None), inner)] = xt
-        elif inner:
+            xp[(slice(None),) + crop] = xt
+        else:
             # one transposing copy first: the taps then read runs of N, not a sample apart
             # (measured 2.4 -> 1.2 ms for 32 channels of 13 x 13 at batch 128)
             xp = np.ascontiguousarray(xt)
-        else:
-            xp = xt
-        cols = np.empty((n_in,) + self.kernel_size + _with_batch(out, n_batch, inner),
-                        dtype=x.dtype)
+        cols = np.empty((n_in,) + self.kernel_size + out + (n_batch,), dtype=x.dtype)
         for offset, index in self._taps(out, inner):
             cols[(slice(None),) + offset] = xp[index]
         return cols.reshape(self.fan_in, -1)
@@ -248,29 +255,42 @@ class _ConvNd(Layer):
         if dy.shape != expected:
             raise ValueError(f"{type(self).__name__}.backward: dy has shape {dy.shape}, "
                              f"expected {expected}")
-        dy2 = np.moveaxis(dy, 0, -1 if inner else 1).reshape(self.out_channels, -1)
         w2 = w.reshape(self.out_channels, self.fan_in)
-        np.matmul(dy2, cols.T, out=self.grads["W"].reshape(self.out_channels, self.fan_in))
-        if self.bias:
-            np.sum(dy2, axis=1, out=self.grads["b"])
+        dw2 = self.grads["W"].reshape(self.out_channels, self.fan_in)
+        if inner:
+            dy2 = np.moveaxis(dy, 0, -1).reshape(self.out_channels, -1)
+            np.matmul(dy2, cols.T, out=dw2)
+            if self.bias:
+                np.sum(dy2, axis=1, out=self.grads["b"])
+        else:
+            dy2 = dy.reshape(x_shape[0], self.out_channels, -1)  # (N, O, prod(out))
+            np.sum(np.matmul(dy2, cols.transpose(0, 2, 1)), axis=0, out=dw2)
+            if self.bias:  # the long contiguous axis first (pairwise sums), then the batch
+                np.sum(np.sum(dy2, axis=2), axis=0, out=self.grads["b"])
         if not need_dx:
             return None
-        return self._col2im(w2.T @ dy2, x_shape, out, inner)
+        return self._col2im(np.matmul(w2.T, dy2), x_shape, out, inner)
 
     def _col2im(self, dcols: np.ndarray, x_shape: tuple[int, ...], out: tuple[int, ...],
                 inner: bool) -> np.ndarray:
-        """Scatter-add ``dcols (C * prod(k), cells)`` back onto the (padded) input grid,
+        """Scatter-add the column gradients (either layout) back onto the (padded) input grid,
         summing where windows overlap: one strided slice-add per kernel tap."""
         n_batch, n_in = x_shape[:2]
         padded = tuple(n + 2 * p for n, p in zip(x_shape[2:], self.padding))
-        dxp = np.zeros((n_in,) + _with_batch(padded, n_batch, inner), dtype=dcols.dtype)
-        dcv = dcols.reshape((n_in,) + self.kernel_size + _with_batch(out, n_batch, inner))
+        crop = tuple(slice(p, p + n) for p, n in zip(self.padding, x_shape[2:]))
+        if inner:
+            dxp = np.zeros((n_in,) + padded + (n_batch,), dtype=dcols.dtype)
+            dcv = dcols.reshape((n_in,) + self.kernel_size + out + (n_batch,))
+            lead = (slice(None),)
+        else:
+            dxp = np.zeros((n_batch, n_in) + padded, dtype=dcols.dtype)
+            dcv = dcols.reshape((n_batch, n_in) + self.kernel_size + out)
+            lead = (slice(None), slice(None))
         for offset, index in self._taps(out, inner):
-            dxp[index] += dcv[(slice(None),) + offset]
+            dxp[index] += dcv[lead + offset]
         if any(self.padding):
-            crop = tuple(slice(p, p + n) for p, n in zip(self.padding, x_shape[2:]))
-            dxp = dxp[(slice(None),) + _with_batch(crop, slice(None), inner)]
-        return np.ascontiguousarray(np.moveaxis(dxp, -1 if inner else 1, 0))
+            dxp = dxp[lead + crop]
+        return np.ascontiguousarray(np.moveaxis(dxp, -1, 0) if inner else dxp)
 
 
 class Conv1d(_ConvNd):
