@@ -47,3 +47,47 @@ def test_nan_wins_and_non_finite_gradients_stay_in_their_cell():
     assert np.isnan(y[0, 0, 0]) and y[0, 0, 1] == 3.0 and y[0, 0, 2] == 5.0
     dx = layer.backward(np.array([[[1.0, np.inf, 2.0]]]))
     np.testing.assert_array_equal(dx, [[[0.0, 1.0, np.inf, 0.0, 2.0, 0.0]]])
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 6, 8), (3, 2, 7, 5), (1, 1, 2, 2)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_two_by_two_path_matches_window_reference_with_ties(shape, dtype):
+    """2 x 2 / stride 2 (the shifted-pair forward; the bit-moving float32 backward for even
+    sides) against the loops, with many tied maxima and all four taps winning somewhere."""
+    rng = np.random.default_rng(2)
+    x = rng.integers(-1, 2, shape).astype(dtype)
+    layer = MaxPool2d(2)
+    y = layer.forward(x, training=True)
+    y_ref, dy, dx_ref = reference(x.astype(float), (2, 2), (2, 2), (0, 0))
+    np.testing.assert_array_equal(y, y_ref.astype(dtype))
+    dx = layer.backward(dy.astype(dtype))
+    assert dx.dtype == dtype and dx.shape == x.shape
+    np.testing.assert_array_equal(dx, dx_ref.astype(dtype))
+    # distinct values: every tap wins in some window
+    x = rng.permutation(np.arange(np.prod(shape), dtype=dtype)).reshape(shape)
+    layer.forward(x, training=True)
+    y_ref, dy, dx_ref = reference(x.astype(float), (2, 2), (2, 2), (0, 0))
+    np.testing.assert_array_equal(layer.backward(dy.astype(dtype)), dx_ref.astype(dtype))
+
+
+def test_two_by_two_path_nan_input_and_non_finite_gradients():
+    x = np.zeros((1, 2, 4, 4), np.float32)
+    x[0, 0, 1, 1] = 5.0
+    x[0, 1, 2, 3] = np.nan  # a NaN wins its window (as in PyTorch)
+    layer = MaxPool2d(2)
+    y = layer.forward(x, training=True)
+    assert y[0, 0, 0, 0] == 5.0 and np.isnan(y[0, 1, 1, 1]) and y[0, 1, 0, 0] == 0.0
+    dy = np.ones((1, 2, 2, 2), np.float32)
+    dy[0, 0, 0, 0], dy[0, 0, 1, 1], dy[0, 1, 1, 1] = np.inf, np.nan, -np.inf
+    dx = layer.backward(dy)
+    expected = np.zeros((1, 2, 4, 4), np.float32)
+    expected[0, 0, 1, 1] = np.inf  # the winner of window (0, 0)
+    expected[0, 0, 2, 2] = np.nan  # ties at 0: the first cell
+    for ch, i, j in ((0, 0, 2), (0, 2, 0), (1, 0, 0), (1, 0, 2), (1, 2, 0)):
+        expected[0, ch, i, j] = 1.0
+    expected[0, 1, 2, 3] = -np.inf
+    np.testing.assert_array_equal(dx, expected)
+    # finite input: the fast path, the same routing of non-finite gradients
+    x[0, 1, 2, 3] = 7.0
+    layer.forward(x, training=True)
+    np.testing.assert_array_equal(layer.backward(dy), expected)

@@ -3,12 +3,15 @@
 The forward pass walks the kernel taps: one strided view of the (padded) input per tap, keeping
 the running maximum and the tap that holds it, so no window is ever copied; the first maximum
 wins (as in PyTorch) and a NaN anywhere in the input sends the pass to the reference
-formulation (``argmax`` over gathered windows), where a NaN wins.
+formulation (``argmax`` over gathered windows), where a NaN wins. The common 2 x 2 / stride 2
+case takes pair maxima over the flat array shifted by one (contiguous loops) and, in float32,
+routes the gradient by moving bits (``_pool2x2``, ``_unpool2x2_f32``); the results are identical.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
 import numpy as np
@@ -37,10 +40,16 @@ class _MaxPoolNd(Layer):
             raise ValueError(f"{name}: padding must be at most half the kernel size "
                              f"(got padding {self.padding}, kernel {self.kernel_size})")
         self._cache: tuple | None = None
+        self._scratch: dict[str, np.ndarray] = {}  # the 2 x 2 path's working arrays
 
     def config(self) -> dict[str, Any]:
         return {"kernel_size": _plain(self.kernel_size), "stride": _plain(self.stride),
                 "padding": _plain(self.padding)}
+
+    def _halves(self, shape: tuple[int, ...]) -> bool:
+        """2 x 2 windows, stride 2, no padding, float input: the shifted-pair fast path."""
+        return (self._nd == 2 and self.kernel_size == (2, 2) and self.stride == (2, 2)
+                and not any(self.padding) and len(shape) == 4)
 
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
         name = type(self).__name__
@@ -50,6 +59,11 @@ class _MaxPoolNd(Layer):
             x = x.astype(np.float64)
         out = tuple(conv_output_size(n, k, s, p) for n, k, s, p in
                     zip(x.shape[2:], self.kernel_size, self.stride, self.padding))
+        if self._halves(x.shape):
+            y, idx = _pool2x2(x, out, self._scratch)
+            if not np.isnan(np.sum(y)):  # a NaN in a window reaches its maximum
+                self._cache = (idx, x.shape, out)
+                return y
         xp = _pad(x, self.padding, -np.inf)
         taps = list(np.ndindex(*self.kernel_size))
         if np.isnan(np.sum(x)):  # a NaN (or an overflowing sum): the reference formulation
@@ -79,6 +93,9 @@ class _MaxPoolNd(Layer):
         if dy.shape != x_shape[:2] + out:
             raise ValueError(f"{type(self).__name__}.backward: dy has shape {dy.shape}, "
                              f"expected {x_shape[:2] + out}")
+        if (self._halves(x_shape) and dy.dtype == np.float32 and idx.dtype == np.uint8
+                and sys.byteorder == "little" and x_shape[2] % 2 == 0 and x_shape[3] % 2 == 0):
+            return _unpool2x2_f32(np.ascontiguousarray(dy), idx, x_shape, out)
         padded = x_shape[:2] + tuple(n + 2 * p for n, p in zip(x_shape[2:], self.padding))
         dxp = np.zeros(padded, dtype=dy.dtype)
         zero = dy.dtype.type(0)
@@ -99,6 +116,59 @@ class _MaxPoolNd(Layer):
                                                   zip(self.padding, x_shape[2:]))
         return dxp[crop]
 
+
+def _pool2x2(x: np.ndarray, out: tuple[int, int],
+             scratch: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """2 x 2 max pooling, stride 2: ``y`` and the winning tap ``2 u + v`` (uint8) per window.
+
+    Strided views with a step of 2 in the innermost axis run NumPy's slow loops, so the pair
+    maxima are taken over the whole flat array shifted by one element (``a[k] = max(x[k],
+    x[k+1])``, contiguous) and only the windows' corners are read back: the top row's pair at
+    ``(2i, 2j)``, the bottom row's at ``(2i+1, 2j)``. Raster order's first maximum: within a
+    row the right cell wins only if strictly greater, and the bottom row only if its maximum is
+    strictly greater than the top row's. A NaN makes ``y`` NaN (the caller then falls back).
+    ``scratch`` holds the two full-size working arrays between calls."""
+    n, c, h, w = x.shape
+    oh, ow = out
+    flat = np.ascontiguousarray(x).reshape(-1)
+    pair, right = scratch.get("pair"), scratch.get("right")
+    if pair is None or pair.shape != flat.shape or pair.dtype != x.dtype:
+        # kept between calls (stable shapes): fresh pages of this size cost more than the pass
+        pair, right = np.empty(flat.size, x.dtype), np.empty(flat.size, bool)
+        scratch.update(pair=pair, right=right)
+    np.maximum(flat[:-1], flat[1:], out=pair[:-1])
+    np.greater(flat[1:], flat[:-1], out=right[:-1])
+    corners = (slice(None), slice(0, 2 * oh, 2), slice(0, 2 * ow, 2))
+    below = (slice(None), slice(1, 2 * oh, 2), slice(0, 2 * ow, 2))
+    pair3, right3 = pair.reshape(n * c, h, w), right.reshape(n * c, h, w)
+    top, bottom = pair3[corners].copy(), pair3[below].copy()  # one strided read each
+    low = np.greater(bottom, top)  # the bottom row wins
+    y = np.maximum(top, bottom, out=top)
+    v = np.logical_or(np.logical_and(low, right3[below]),
+                      np.logical_and(~low, right3[corners]))
+    idx = np.add(low.view(np.uint8), low.view(np.uint8), dtype=np.uint8)
+    idx += v.view(np.uint8)
+    return y.reshape(n, c, oh, ow), idx.reshape(n, c, oh, ow)
+
+
+def _unpool2x2_f32(dy: np.ndarray, idx: np.ndarray, x_shape: tuple[int, ...],
+                   out: tuple[int, int]) -> np.ndarray:
+    """``dx`` of 2 x 2 / stride 2 pooling in float32, by moving bits: each window row's two
+    cells are one uint64, ``dy``'s bits shifted into the winning half (``v``) of the winning row
+    (``u``), zero elsewhere. Exact for every value (inf and NaN included), no branch, and
+    contiguous except for one write per row."""
+    n, c = x_shape[:2]
+    oh, ow = out
+    bits = dy.view(np.uint32).astype(np.uint64)
+    v = idx & np.uint8(1)
+    np.left_shift(bits, np.multiply(v, np.uint8(32), out=v), out=bits)  # little-endian: the
+    bottom = bits * (idx >> np.uint8(1))  # right cell is the high half; 0 or the bits, exactly
+    bits -= bottom
+    dx = np.empty(x_shape, np.float32)  # every cell is in one window (even sides)
+    pairs = dx.reshape(n * c * oh, 2, ow * 2).view(np.uint64)  # (rows, u, j)
+    pairs[:, 0] = bits.reshape(-1, ow)
+    pairs[:, 1] = bottom.reshape(-1, ow)
+    return dx
 
 class MaxPool1d(_MaxPoolNd):
     """Max pooling over ``(N, C, L)``; ``stride`` defaults to ``kernel_size`` (as PyTorch).
