@@ -29,7 +29,7 @@ import math
 from typing import Any
 
 import numpy as np
-from ._convutil import _check_input, _pad, _plain, _tuple, conv_output_size
+from ._convutil import _batch_first, _check_input, _pad, _plain, _tuple, conv_output_size
 from .base import Layer
 from .init import get_initializer, initializer_name
 from .pool import MaxPool1d, MaxPool2d, Unflatten  # re-exported: pooling lives in pool.py
@@ -194,8 +194,7 @@ class _ConvNd(Layer):
         cols = self._cols(x, out, inner)
         w2 = self._w_ext()
         if inner:  # (C * prod(k) [+ 1], prod(out) * N) -> (O, prod(out) * N)
-            y = (w2 @ cols).reshape((self.out_channels,) + out + (x.shape[0],))
-            y = np.ascontiguousarray(np.moveaxis(y, -1, 0))
+            y = _batch_first((w2 @ cols).reshape((self.out_channels,) + out + (x.shape[0],)))
         else:  # (N, C * prod(k) [+ 1], prod(out)) -> (N, O, prod(out)): the output's layout
             y = np.matmul(w2, cols).reshape((x.shape[0], self.out_channels) + out)
         # training keeps the columns for backward; inference keeps only x (cols can be large)
@@ -292,9 +291,10 @@ class _ConvNd(Layer):
             lead = (slice(None), slice(None))
         for offset, index in self._taps(out, inner):
             dxp[index] += dcv[lead + offset]
-        if any(self.padding):
-            dxp = dxp[lead + crop]
-        return np.ascontiguousarray(np.moveaxis(dxp, -1, 0) if inner else dxp)
+        if not any(self.padding):
+            return _batch_first(dxp) if inner else dxp
+        return np.ascontiguousarray(np.moveaxis(dxp[lead + crop], -1, 0) if inner
+                                    else dxp[lead + crop])
 
 
 class Conv1d(_ConvNd):
