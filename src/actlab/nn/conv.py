@@ -263,7 +263,9 @@ class _ConvNd(Layer):
         w2 = w.reshape(self.out_channels, self.fan_in)
         if inner:
             dy2 = np.moveaxis(dy, 0, -1).reshape(self.out_channels, -1)
-            dw = dy2 @ cols.T  # (O, C * prod(k) [+ 1]): the last column is db
+            # (O, C * prod(k) [+ 1]), the last column db; as (cols @ dy2.T).T since OpenBLAS
+            # runs that operand order 0.87x the time of dy2 @ cols.T (64 x 15488 x 289)
+            dw = (cols @ dy2.T).T
         else:
             dy2 = dy.reshape(x_shape[0], self.out_channels, -1)  # (N, O, prod(out))
             dw = np.sum(np.matmul(dy2, cols.transpose(0, 2, 1)), axis=0)
