@@ -38,6 +38,8 @@ import functools
 
 import numpy as np
 
+from ..activations._arrays import QUIET
+
 
 def _predictions(pred, name: str) -> np.ndarray:
     """Predictions as a float array (integers and booleans become float64, so the gradient is
@@ -73,7 +75,9 @@ def _quiet(method):
     never a RuntimeWarning."""
     @functools.wraps(method)
     def wrapper(self, pred, target):
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        if QUIET.get():  # inside actlab.nn.quiet() (fit's loop): already ignored
+            return method(self, pred, target)
+        with np.errstate(all="ignore"):
             return method(self, pred, target)
     return wrapper
 
