@@ -20,11 +20,20 @@ QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("actlab_quiet", def
 
 def quietly(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` with NumPy's floating-point errors ignored (IEEE results, no
-    RuntimeWarning); no new ``np.errstate`` inside ``actlab.nn.quiet()``."""
+    RuntimeWarning), marked quiet for the calls it makes; no new ``np.errstate`` inside
+    ``actlab.nn.quiet()``."""
     if QUIET.get():
         return fn(*args, **kwargs)
-    with np.errstate(all="ignore"):
-        return fn(*args, **kwargs)
+    token = QUIET.set(True)
+    try:
+        return _ignoring(fn, *args, **kwargs)
+    finally:
+        QUIET.reset(token)
+
+
+# np.errstate as a decorator: a token per call (re-entrant, thread-safe) and 0.4 us cheaper than
+# entering a new errstate object
+_ignoring = np.errstate(all="ignore")(lambda fn, /, *args, **kwargs: fn(*args, **kwargs))
 
 
 _NATIVE = (np.dtype(np.float32), np.dtype(np.float64))

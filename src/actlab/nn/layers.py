@@ -18,6 +18,9 @@ from .._util_checks import check_memory, integer, is_real, real
 from .init import get_initializer, initializer_name
 
 
+_sum_into = np.add.reduce  # (array, axis, dtype, out): what ndarray.sum calls
+
+
 def _shape_error(layer: Layer, got: tuple[int, ...], expected: str) -> ValueError:
     return ValueError(f"{layer!r} expects input of shape {expected}, got {got}")
 
@@ -86,9 +89,10 @@ class Dense(Layer):
         x = self._x
         if x is None:
             raise RuntimeError("Dense.backward called before forward")
-        np.matmul(x.T, dy, out=self.grads["W"])
-        if self.bias:
-            dy.sum(axis=0, out=self.grads["b"])  # the method: no np.sum wrapper per call
+        grads = self.grads
+        np.matmul(x.T, dy, out=grads["W"])
+        if self.bias:  # dy.sum(axis=0, out=...) without the method's Python wrapper
+            _sum_into(dy, 0, None, grads["b"])
         return np.matmul(dy, self.params["W"].T) if need_dx else None
 
     def config(self) -> dict[str, Any]:

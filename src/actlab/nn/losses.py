@@ -38,7 +38,7 @@ import functools
 
 import numpy as np
 
-from ..activations._arrays import QUIET
+from ..activations._arrays import QUIET, quietly
 
 
 def _predictions(pred, name: str) -> np.ndarray:
@@ -75,10 +75,9 @@ def _quiet(method):
     never a RuntimeWarning."""
     @functools.wraps(method)
     def wrapper(self, pred, target):
-        if QUIET.get():  # inside actlab.nn.quiet() (fit's loop): already ignored
+        if QUIET.get():  # inside nn.quiet() (fit's loop): errors are ignored already
             return method(self, pred, target)
-        with np.errstate(all="ignore"):
-            return method(self, pred, target)
+        return quietly(method, self, pred, target)
     return wrapper
 
 

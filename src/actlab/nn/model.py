@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._util_checks import integer
-from ..activations._arrays import QUIET
+from ..activations._arrays import QUIET, quietly
 from .base import LAYER_TYPES, Layer, recommended_init
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -191,10 +191,9 @@ class Sequential:
         """Output of the whole stack (caches what :meth:`backward` needs)."""
         if type(x) is not np.ndarray or x.dtype is not self.dtype:
             x = self._as_input(x)
-        if QUIET.get():
+        if QUIET.get():  # inside nn.quiet() (fit's loop): errors are ignored already
             return self._forward(x, training)
-        with quiet():
-            return self._forward(x, training)
+        return quietly(self._forward, x, training)
 
     def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
         layers = self.layers
@@ -228,8 +227,7 @@ class Sequential:
             dy = np.asarray(dy)
         if QUIET.get():
             return self._backward(dy, need_input_grad)
-        with quiet():
-            return self._backward(dy, need_input_grad)
+        return quietly(self._backward, dy, need_input_grad)
 
     def _backward(self, dy: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
         layers = self.layers
