@@ -155,3 +155,26 @@ def test_errors_on_bad_input_are_unchanged():
         Sequential([Dense(2, 4), Activation("tanh"), Dense(3, 1)]).forward(np.zeros((3, 2)))
     with pytest.raises(RuntimeError, match="before forward"):
         Activation("tanh").backward(np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_cross_entropy_bits(dtype):
+    """The loss's reductions called without the methods' wrappers: the same bits as written out
+    with the methods (labels and probability rows)."""
+    rng = np.random.default_rng(2)
+    z = (rng.standard_normal((9, 4)) * 30).astype(dtype)
+    labels = rng.integers(0, 4, 9)
+    value, grad = get_loss("softmax_cross_entropy").value_and_grad(z, labels)
+    shifted = z - z.max(axis=1, keepdims=True)
+    p = np.exp(shifted)
+    s = p.sum(axis=1, keepdims=True)
+    rows = np.arange(9)
+    ref = (np.sum(np.log(s), dtype=np.float64) - np.sum(shifted[rows, labels],
+                                                         dtype=np.float64)) / 9
+    p /= s
+    p[rows, labels] -= 1
+    p *= z.dtype.type(1.0 / 9)
+    assert value == float(ref)
+    np.testing.assert_array_equal(grad, p)
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 4\), got range \[0, 4\]"):
+        get_loss("softmax_cross_entropy").value_and_grad(z, np.r_[labels[:-1], 4])
