@@ -12,10 +12,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _fast
-from ._arrays import (
-    _1d, _check_out, _compute_dtype, _finish, _needs_float64, _plain_arrays, _plain_out, _prepare,
-    quietly,
-)
+from ._arrays import (_1d, _check_out, _compute_dtype, _finish, _needs_float64, _plain_arrays,
+                      _plain_out, _prepare, quietly)
 from ._peers import _peer_spellings
 from .spec import Info, Spec
 
@@ -231,13 +229,10 @@ class Activation:
         return hit[1]
 
     def kernel(self, kind: str, dtype: Any):
-        """The compiled kernel for ``kind`` (``"f"``, ``"df"`` or ``"vjp"``) at ``dtype``, or
-        ``None`` where NumPy computes it (float64, parameters beyond float32's range, entries
-        without one). For callers that already hold plain arrays (the engine's layers):
-        ``k(x, out)`` / ``k(g, x, y, out)`` with C-contiguous arrays of ``dtype``, not 0-d, and
-        ``out`` a fresh array; it checks nothing. Results are those of ``f(x)`` and
-        ``f.backward(g, x, y)`` bit for bit (the same kernel). Key a cache of it on
-        ``actlab.activations._fast.enabled()``."""
+        """The compiled kernel for ``kind`` (``"f"``, ``"df"``, ``"vjp"``) at ``dtype``, or
+        ``None`` (NumPy computes it). Unchecked, for callers holding plain arrays (the engine):
+        ``k(x, out)`` / ``k(g, x, y, out)``, C-contiguous, not 0-d, ``out`` fresh; the bits of
+        ``f(x)`` / ``f.backward(g, x, y)``. Cache it keyed on ``_fast.enabled()``."""
         return None if self._wide else self._bound(kind, np.dtype(dtype))
 
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
@@ -332,8 +327,7 @@ class Activation:
         jac[..., idx, idx] = d
         return jac
 
-    def _numpy_vjp(self, g: np.ndarray, x: np.ndarray | None, y: np.ndarray | None,
-                   out: np.ndarray) -> np.ndarray:
+    def _numpy_vjp(self, g: np.ndarray, x: Any, y: Any, out: np.ndarray) -> np.ndarray:
         if self.spec.vjp is not None:
             return self.spec.vjp(g, x, y, out, **self.params)
         res = self.spec.df(x, out, **self.params)

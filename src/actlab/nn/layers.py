@@ -135,8 +135,7 @@ class Activation(Layer):
         self.channels = channels
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
-        # (dtype, _fast._ENABLED, forward kernel, vjp kernel): the compiled kernels of the last
-        # dtype, called straight from forward/backward (None: through self.f, NumPy)
+        # (dtype, _fast._ENABLED, f kernel, vjp kernel) of the last dtype (None: through self.f)
         self._kern: tuple[Any, Any, Any, Any] = (None, None, None, None)
         self._vjp: Any = None  # the vjp kernel when forward took the compiled path
 
@@ -167,8 +166,7 @@ class Activation(Layer):
         if self._learn is not None:
             y = self._learn.forward(x, self.params)
         elif type(x) is np.ndarray and x.ndim and x.flags.c_contiguous:
-            # the hot path: the compiled kernel without the activation's argument handling
-            # (what f(x) does for such an array, bit for bit)
+            # the hot path: the compiled kernel that f(x) calls, without its argument handling
             _, _, fwd, self._vjp = self._kernels(x.dtype)
             y = self.f(x) if fwd is None else fwd(x, np.empty_like(x))
         else:
