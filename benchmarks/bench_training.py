@@ -65,18 +65,22 @@ def load_data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, str]:
 
 # --------------------------------------------------------------------------- runners
 def actlab_runner(model, optimizer, X, y, batches, loss="xent"):
-    from actlab.nn import get_loss
+    """What ``fit``'s loop does per step (without its shuffling and bookkeeping), on batches cut
+    beforehand like the other runners', inside one ``quiet()`` as in ``fit``."""
+    from actlab.nn import get_loss, quiet
 
     loss = get_loss("mse" if loss == "mse" else "softmax_cross_entropy")
     params, grads = model.parameters(), model.gradients()
     mask = model.decay_mask()
+    data = [(X[idx], y[idx]) for idx in batches]
 
     def run():
-        for idx in batches:
-            out = model.forward(X[idx], training=True)
-            _, dout = loss.value_and_grad(out, y[idx])
-            model.backward(dout, need_input_grad=False)
-            optimizer.step(params, grads, mask)
+        with quiet():
+            for xb, yb in data:
+                out = model.forward(xb, training=True)
+                _, dout = loss.value_and_grad(out, yb)
+                model.backward(dout, need_input_grad=False)
+                optimizer.step(params, grads, mask)
     return run
 
 

@@ -384,3 +384,25 @@ def test_softmax_other_axis_and_layouts():
     want = act.backward(g, x)
     act.backward(g, x, out=g)
     np.testing.assert_array_equal(g, want)
+
+
+@needs_fast
+def test_log_softmax_vjp_from_y_dominant_entries(monkeypatch):
+    """The top entry of log_softmax's vjp from y, g_top p_rest - p_top g_rest, where g_top or
+    p_top dominates (g's rest is sum(g) - g_top: its rounding must stay below the allowance)."""
+    monkeypatch.setattr(_fast, "_ENABLED", _fast.available())
+    rng = np.random.default_rng(17)
+    x = rng.standard_normal((64, 200)) * 3
+    x[:16, 5] = 40  # p_top ~ 1: p's rest is tiny
+    g = rng.standard_normal(x.shape) * 1e-3
+    top = np.argmax(x, axis=-1)
+    g[np.arange(32), top[:32]] = 1e6 * rng.choice([-1, 1], 32)  # g_top >> the rest of g
+    g[32:48] += 50  # sum(g) large beside a cancelling bracket
+    x, g = x.astype(np.float32), g.astype(np.float32)
+    act = actlab.get("log_softmax")
+    y = act(x)
+    got = act.backward(g, None, y)
+    g64, y64 = g.astype(np.float64), y.astype(np.float64)
+    want = act.backward(g64, None, y64)
+    terms = vjp_terms("log_softmax", g64, y64, want)
+    assert_close(got, want, 4.0 + 8 * 2.0**-24 * terms / ulp32(want), x, "log_softmax vjp from y")

@@ -5,10 +5,35 @@ computed in float64) and the tests that let plain arrays take the compiled fast 
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+#: True inside ``actlab.nn.quiet()``: NumPy's floating-point errors are already ignored there, so
+#: the NumPy paths of the activations and the engine's entry points skip their own ``np.errstate``
+#: (about 1 us each). A context variable, like NumPy's error state: per thread and per task.
+QUIET: contextvars.ContextVar[bool] = contextvars.ContextVar("actlab_quiet", default=False)
+
+
+def quietly(fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` with NumPy's floating-point errors ignored (IEEE results, no
+    RuntimeWarning), marked quiet for the calls it makes; no new ``np.errstate`` inside
+    ``actlab.nn.quiet()``."""
+    if QUIET.get():
+        return fn(*args, **kwargs)
+    token = QUIET.set(True)
+    try:
+        return _ignoring(fn, *args, **kwargs)
+    finally:
+        QUIET.reset(token)
+
+
+# np.errstate as a decorator: a token per call (re-entrant, thread-safe) and 0.4 us cheaper than
+# entering a new errstate object
+_ignoring = np.errstate(all="ignore")(lambda fn, /, *args, **kwargs: fn(*args, **kwargs))
 
 
 _NATIVE = (np.dtype(np.float32), np.dtype(np.float64))

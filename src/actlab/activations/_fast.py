@@ -9,7 +9,7 @@ it (the registry guarantees this: it copies every other layout to C order first,
 depend on the memory layout), and raises no floating-point warnings.
 
 The kernels live in ``_kernels.c``/``_kernels_rows.c`` (AVX2 + FMA; glibc's libmvec for erfc,
-tanh and log1p, an inline exp accurate to 1 ulp), built by ``setup.py`` as an optional extension.
+tanh and log1p, an inline exp accurate to 1.33 ulp), built by ``setup.py`` as an optional extension.
 Below the split size a call goes through the extension's own entry points ``apply1``/``apply2``
 (buffers through the Python C API, well under a microsecond); from :data:`SPLIT_MIN` elements
 (:data:`SPLIT_MIN_CHEAP` for the memory-bound piecewise-linear entries, where a second thread

@@ -9,7 +9,7 @@
    (kinks, limits at +-inf, NaN propagation); the vector code is their fast path.
 
    Accuracy budget (measured over the float32 line): libmvec erfcf <= 1.6 ulp, tanhf <= 1.1,
-   log1pf <= 1.9 on [0, 1]; libmvec's expf (<= 2.6 ulp) is replaced by vexp (_kernels.h, <= 1.2
+   log1pf <= 1.9 on [0, 1]; libmvec's expf (<= 2.6 ulp) is replaced by vexp (_kernels.h, <= 1.33
    ulp). Where a formula would stack further float32 roundings on those, or cancels (f' near its
    root for silu, gelu, mish), the algebra after the transcendental call is either done in
    float64 (the *2 drivers: two __m256d halves, rounded once) or in float32 with FMA-exact error
@@ -731,7 +731,7 @@ static inline V v_elu(V x, const P *p, V *ok)
 }
 static inline V v_delu(V x, const P *p, V *ok)
 {
-    *ok = ge(x, vf(-80));  /* float32 algebra: vexp 1.2 ulp, alpha scale and product 1 */
+    *ok = ge(x, vf(-80));  /* float32 algebra: vexp 1.33 ulp, alpha scale and product 1 */
     V e = vexp(_mm256_min_ps(vf(0), x));
     return sel(gt(x, vf(0)), vf(p->bf), _mm256_mul_ps(vf(p->abf), e));
 }

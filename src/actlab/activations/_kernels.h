@@ -56,9 +56,12 @@ static inline D mhi(V m) { return _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm2
 
 /* ------------------------------------------------------------------------- exp, expm1
    libmvec's expf is fast but up to 2.6 ulp off (measured), which the derivative formulas
-   near their roots cannot afford, so exp is evaluated here (<= 1.2 ulp measured over every float32 input, also faster inline):
+   near their roots cannot afford, so exp is evaluated here (<= 1.33 ulp measured over every
+   float32 input in [-87.3, 0], also faster inline):
    e^a = 2^k (1 + r q(r)), k = round(a / ln 2), r = a - k ln 2 in two FMA steps (|r| <= ln2/2),
-   q(r) = (e^r - 1)/r by its Taylor series to r^6/7! (truncation < 2e-8 relative).
+   q(r) ~ (e^r - 1)/r by a degree-5 polynomial fitted for the least maximum relative error of
+   1 + r q(r) (Lawson's iteration; 1.8e-8 = 0.3 ulp with the float32 coefficients; the
+   degree-6 Taylor series it replaced was 1.2 ulp in all and one FMA slower, ~10 % of vexp).
    Only a <= 0 is needed; below -87.3 e^a is subnormal and returned as 0 (callers route such
    lanes to the scalar path where it matters). NaN propagates. */
 static inline V exp_rq(V a, V *scale)
@@ -72,12 +75,11 @@ static inline V exp_rq(V a, V *scale)
     V k = _mm256_sub_ps(kf, vf(12582912.0f));
     V r = _mm256_fnmadd_ps(k, vf(0.693359375f), a);  /* ln 2 = 0.693359375 - 2.12194440e-4 */
     r = _mm256_fnmadd_ps(k, vf(-2.12194440e-4f), r);
-    V q = vf(1.0f / 5040);
-    q = _mm256_fmadd_ps(q, r, vf(1.0f / 720));
-    q = _mm256_fmadd_ps(q, r, vf(1.0f / 120));
-    q = _mm256_fmadd_ps(q, r, vf(1.0f / 24));
-    q = _mm256_fmadd_ps(q, r, vf(1.0f / 6));
-    q = _mm256_fmadd_ps(q, r, vf(0.5f));
+    V q = vf(1.38436060e-3f);
+    q = _mm256_fmadd_ps(q, r, vf(8.37419555e-3f));
+    q = _mm256_fmadd_ps(q, r, vf(4.16680053e-2f));
+    q = _mm256_fmadd_ps(q, r, vf(1.66664302e-1f));
+    q = _mm256_fmadd_ps(q, r, vf(4.99999940e-1f));
     q = _mm256_fmadd_ps(q, r, vf(1.0f));
     *scale = _mm256_castsi256_ps(_mm256_add_epi32(_mm256_slli_epi32(_mm256_castps_si256(kf), 23),
                                                   _mm256_set1_epi32(127 << 23)));  /* 2^k */

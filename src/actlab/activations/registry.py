@@ -12,9 +12,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _fast
-from ._arrays import (
-    _1d, _check_out, _compute_dtype, _finish, _needs_float64, _plain_arrays, _plain_out, _prepare,
-)
+from ._arrays import (_1d, _check_out, _compute_dtype, _finish, _needs_float64, _plain_arrays,
+                      _plain_out, _prepare, quietly)
 from ._peers import _peer_spellings
 from .spec import Info, Spec
 
@@ -229,6 +228,13 @@ class Activation:
                                                                    self.params))
         return hit[1]
 
+    def kernel(self, kind: str, dtype: Any):
+        """The compiled kernel for ``kind`` (``"f"``, ``"df"``, ``"vjp"``) at ``dtype``, or
+        ``None`` (NumPy computes it). Unchecked, for callers holding plain arrays (the engine):
+        ``k(x, out)`` / ``k(g, x, y, out)``, C-contiguous, not 0-d, ``out`` fresh; the bits of
+        ``f(x)`` / ``f.backward(g, x, y)``. Cache it keyed on ``_fast.enabled()``."""
+        return None if self._wide else self._bound(kind, np.dtype(dtype))
+
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
         if (not self._wide and type(x) is np.ndarray and x.ndim and x.flags.c_contiguous
                 and _plain_out(out, self.spec.vector, x)):
@@ -251,9 +257,8 @@ class Activation:
         if fast is not None:
             res = fast(a, dst) if a.ndim else fast(_1d(a), _1d(dst)).reshape(())
         else:
-            with np.errstate(all="ignore"):
-                kernel = getattr(self.spec, kind)
-                res = kernel(_1d(a), _1d(dst), **self.params).reshape(a.shape)
+            res = quietly(getattr(self.spec, kind), _1d(a), _1d(dst),
+                          **self.params).reshape(a.shape)
         if res is out or (out is None and res.dtype == dtype):
             return res[()] if scalar else res
         return _finish(res, dtype, scalar, out)
@@ -322,6 +327,12 @@ class Activation:
         jac[..., idx, idx] = d
         return jac
 
+    def _numpy_vjp(self, g: np.ndarray, x: Any, y: Any, out: np.ndarray) -> np.ndarray:
+        if self.spec.vjp is not None:
+            return self.spec.vjp(g, x, y, out, **self.params)
+        res = self.spec.df(x, out, **self.params)
+        return np.multiply(res, g, out=res)
+
     def backward(
         self,
         g: ArrayLike,
@@ -382,13 +393,7 @@ class Activation:
             res = (fast(ga, xa, ya, dst) if ga.ndim
                    else fast(_1d(ga), _1d(xa), _1d(ya), _1d(dst)).reshape(()))
         else:
-            with np.errstate(all="ignore"):
-                if self.spec.vjp is not None:
-                    res = self.spec.vjp(_1d(ga), _1d(xa), _1d(ya), _1d(dst), **self.params)
-                else:
-                    res = self.spec.df(_1d(xa), _1d(dst), **self.params)
-                    np.multiply(res, _1d(ga), out=res)
-                res = res.reshape(shape)
+            res = quietly(self._numpy_vjp, _1d(ga), _1d(xa), _1d(ya), _1d(dst)).reshape(shape)
         if res is out or (out is None and res.dtype == rdt):
             return res[()] if scalar else res
         return _finish(res, rdt, scalar, out)

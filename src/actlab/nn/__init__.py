@@ -43,7 +43,7 @@ from .losses import (
     softmax_cross_entropy,
     sse,
 )
-from .model import LayerError, Sequential
+from .model import LayerError, Sequential, quiet
 from .optim import (
     L1,
     L2,
@@ -69,7 +69,7 @@ __all__ = [
     "Dense", "Activation", "Flatten", "Dropout", "PReLU", "BatchNorm",
     "Conv1d", "Conv2d", "MaxPool1d", "MaxPool2d", "Unflatten", "zoo",
     "PAU", "APL", "KANLinear", "update_grids",
-    "Sequential", "LayerError",
+    "Sequential", "LayerError", "quiet",
     "Loss", "SSE", "MSE", "BinaryCrossEntropy", "SoftmaxCrossEntropy",
     "sse", "mse", "binary_cross_entropy", "softmax_cross_entropy", "get_loss",
     "Optimizer", "SGD", "Adam", "get_optimizer", "L1", "L2",

@@ -12,9 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import _fast
 from .base import Layer
 from .._util_checks import check_memory, integer, is_real, real
 from .init import get_initializer, initializer_name
+
+
+_sum_into = np.add.reduce  # (array, axis, dtype, out): what ndarray.sum calls
 
 
 def _shape_error(layer: Layer, got: tuple[int, ...], expected: str) -> ValueError:
@@ -85,9 +89,10 @@ class Dense(Layer):
         x = self._x
         if x is None:
             raise RuntimeError("Dense.backward called before forward")
-        np.matmul(x.T, dy, out=self.grads["W"])
-        if self.bias:
-            dy.sum(axis=0, out=self.grads["b"])  # the method: no np.sum wrapper per call
+        grads = self.grads
+        np.matmul(x.T, dy, out=grads["W"])
+        if self.bias:  # dy.sum(axis=0, out=...) without the method's Python wrapper
+            _sum_into(dy, 0, None, grads["b"])
         return np.matmul(dy, self.params["W"].T) if need_dx else None
 
     def config(self) -> dict[str, Any]:
@@ -130,6 +135,9 @@ class Activation(Layer):
         self.channels = channels
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
+        # (dtype, _fast._ENABLED, f kernel, vjp kernel) of the last dtype (None: through self.f)
+        self._kern: tuple[Any, Any, Any, Any] = (None, None, None, None)
+        self._vjp: Any = None  # the vjp kernel when forward took the compiled path
 
     @property
     def name(self) -> str:
@@ -146,17 +154,38 @@ class Activation(Layer):
         """The activation as trained now (a list, one per channel, with ``channels=C``)."""
         return self.f if self._learn is None else self._learn.learned(self.params)
 
+    def _kernels(self, dtype: np.dtype) -> tuple[Any, Any, Any, Any]:
+        k = self._kern
+        if k[0] is not dtype or k[1] is not _fast._ENABLED:  # first call, or a new dtype/mode
+            k = self._kern = (dtype, _fast._ENABLED, self.f.kernel("f", dtype),
+                              self.f.kernel("vjp", dtype))
+        return k
+
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
-        y = self.f(x) if self._learn is None else self._learn.forward(x, self.params)
+        self._vjp = None
+        if self._learn is not None:
+            y = self._learn.forward(x, self.params)
+        elif type(x) is np.ndarray and x.ndim and x.flags.c_contiguous:
+            # the hot path: the compiled kernel that f(x) calls, without its argument handling
+            _, _, fwd, self._vjp = self._kernels(x.dtype)
+            y = self.f(x) if fwd is None else fwd(x, np.empty_like(x))
+        else:
+            y = self.f(x)
         self._x, self._y = x, y
         return y
 
     def backward(self, dy: np.ndarray) -> np.ndarray:
-        if self._x is None:
+        x = self._x
+        if x is None:
             raise RuntimeError("Activation.backward called before forward")
         if self._learn is not None:
-            return self._learn.backward(dy, self._x, self.params, self.grads)
-        return self.f.backward(dy, self._x, self._y)
+            return self._learn.backward(dy, x, self.params, self.grads)
+        vjp = self._vjp
+        if (vjp is not None and type(dy) is np.ndarray and dy.dtype is x.dtype
+                and dy.shape == x.shape and dy.flags.c_contiguous
+                and self._kern[1] is _fast._ENABLED):
+            return vjp(dy, x, self._y, np.empty_like(x))  # what f.backward does, bit for bit
+        return self.f.backward(dy, x, self._y)
 
     def config(self) -> dict[str, Any]:
         out = {"name": self.f.name, **self.f.params}

@@ -38,6 +38,13 @@ import functools
 
 import numpy as np
 
+from ..activations._arrays import QUIET, quietly
+
+
+# the ufuncs' reductions, called as ndarray.sum/max/min and np.sum call them (the same results),
+# without those methods' Python wrappers: (array, axis, dtype, out, keepdims)
+_sum, _max, _min = np.add.reduce, np.maximum.reduce, np.minimum.reduce
+
 
 def _predictions(pred, name: str) -> np.ndarray:
     """Predictions as a float array (integers and booleans become float64, so the gradient is
@@ -73,8 +80,9 @@ def _quiet(method):
     never a RuntimeWarning."""
     @functools.wraps(method)
     def wrapper(self, pred, target):
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        if QUIET.get():  # inside nn.quiet() (fit's loop): errors are ignored already
             return method(self, pred, target)
+        return quietly(method, self, pred, target)
     return wrapper
 
 
@@ -188,7 +196,7 @@ class SoftmaxCrossEntropy(Loss):
         if z.ndim != 2:
             raise ValueError(f"softmax_cross_entropy: logits must be (N, K), got {z.shape}")
         if t.shape == (z.shape[0],) and t.dtype.kind in "iub":
-            if t.size and (t.min() < 0 or t.max() >= z.shape[1]):
+            if t.size and (_min(t) < 0 or _max(t) >= z.shape[1]):
                 raise ValueError(
                     f"softmax_cross_entropy: labels must be in [0, {z.shape[1]}), "
                     f"got range [{t.min()}, {t.max()}]"
@@ -216,13 +224,13 @@ class SoftmaxCrossEntropy(Loss):
         z = _predictions(pred, self.name)
         t = self._check(z, target)
         n = max(z.shape[0], 1)
-        shifted = z - z.max(axis=1, keepdims=True)
+        shifted = z - _max(z, 1, None, None, True)
         p = np.exp(shifted)
-        s = p.sum(axis=1, keepdims=True)
+        s = _sum(p, 1, None, None, True)
         lse = np.log(s)  # logsumexp(z) - max(z)
         if t.ndim == 1:
             rows = np.arange(z.shape[0])
-            value = (np.sum(lse, dtype=np.float64) - np.sum(shifted[rows, t], dtype=np.float64)) / n
+            value = (_sum(lse, None, np.float64) - _sum(shifted[rows, t], None, np.float64)) / n
             p /= s
             p[rows, t] -= 1
         else:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .._util_checks import integer
+from ..activations._arrays import QUIET, quietly
 from .base import LAYER_TYPES, Layer, recommended_init
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -34,10 +35,39 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return dt
 
 
-def _quiet() -> Any:
-    """Overflow to inf and NaN from it are IEEE results the callers check for (``fit`` raises
-    ``TrainingDiverged``): the engine never emits a RuntimeWarning."""
-    return np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+class quiet:
+    """``with quiet():`` ignore NumPy's floating-point errors once for many engine calls.
+
+    Overflow to inf and NaN from it are IEEE results the callers check for (``fit`` raises
+    ``TrainingDiverged``): the engine never emits a RuntimeWarning. Each entry point
+    (``Sequential.forward``/``backward``, a loss, an activation's NumPy path) sets
+    ``np.errstate(all="ignore")`` for itself, about 1 us a call; inside ``quiet()`` they skip it,
+    so a hand-written training loop pays it once (``fit`` runs its loop inside one). Inside,
+    NumPy's error state is the one ``quiet()`` set: leave it as it is there.
+
+    >>> import numpy as np
+    >>> with quiet():
+    ...     float(np.float32(3e38) * np.float32(10))
+    inf
+    """
+
+    __slots__ = ("_errstate", "_token")
+
+    def __init__(self) -> None:
+        self._token: Any = None
+
+    def __enter__(self) -> quiet:
+        if self._token is not None:
+            raise TypeError("cannot enter the same quiet() twice")
+        self._errstate = np.errstate(all="ignore")
+        self._errstate.__enter__()
+        self._token = QUIET.set(True)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        QUIET.reset(self._token)
+        self._token = None
+        self._errstate.__exit__(*exc)
 
 
 class Sequential:
@@ -144,23 +174,36 @@ class Sequential:
                 a = a.astype(self.dtype)
         return a
 
+    @staticmethod
+    def _layer_error(layer: Layer, i: int, x: np.ndarray, e: ValueError) -> LayerError:
+        return LayerError(f"layer {i} ({type(layer).__name__}: {layer!r}) cannot take input of "
+                          f"shape {x.shape}: {e}")
+
     def _run(self, layer: Layer, i: int, x: np.ndarray, training: bool) -> np.ndarray:
         try:
             return layer.forward(x, training=training)
         except LayerError:
             raise
         except ValueError as e:
-            raise LayerError(
-                f"layer {i} ({type(layer).__name__}: {layer!r}) cannot take input of shape "
-                f"{x.shape}: {e}"
-            ) from e
+            raise self._layer_error(layer, i, x, e) from e
 
     def forward(self, x: Any, *, training: bool = False) -> np.ndarray:
         """Output of the whole stack (caches what :meth:`backward` needs)."""
-        x = self._as_input(x)
-        with _quiet():
-            for i, layer in enumerate(self.layers):
-                x = self._run(layer, i, x, training)
+        if type(x) is not np.ndarray or x.dtype is not self.dtype:
+            x = self._as_input(x)
+        if QUIET.get():  # inside nn.quiet() (fit's loop): errors are ignored already
+            return self._forward(x, training)
+        return quietly(self._forward, x, training)
+
+    def _forward(self, x: np.ndarray, training: bool) -> np.ndarray:
+        layers = self.layers
+        try:
+            for i, layer in enumerate(layers):
+                x = layer.forward(x, training=training)
+        except LayerError:
+            raise
+        except ValueError as e:
+            raise self._layer_error(layers[i], i, x, e) from e
         return x
 
     __call__ = forward
@@ -180,21 +223,27 @@ class Sequential:
         ``grads`` (overwriting) and returns the gradient w.r.t. the input, or ``None`` when
         ``need_input_grad=False`` lets back-propagation stop at the first layer with parameters,
         which then skips its own input-gradient product."""
-        dy = np.asarray(dy)
-        with _quiet():
+        if type(dy) is not np.ndarray:
+            dy = np.asarray(dy)
+        if QUIET.get():
             return self._backward(dy, need_input_grad)
+        return quietly(self._backward, dy, need_input_grad)
 
     def _backward(self, dy: np.ndarray, need_input_grad: bool) -> np.ndarray | None:
-        for i in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[i]
-            if not need_input_grad and i <= self._first_trained:
-                if self._first_skips_dx:
-                    layer.backward(dy, need_dx=False)
-                else:
-                    layer.backward(dy)
-                return None
-            dy = layer.backward(dy)
-        return dy
+        layers = self.layers
+        if need_input_grad or not layers:
+            for layer in reversed(layers):
+                dy = layer.backward(dy)
+            return dy
+        # stop at the first layer with parameters (the last layer when none has any)
+        stop = min(self._first_trained, len(layers) - 1)
+        for i in range(len(layers) - 1, stop, -1):
+            dy = layers[i].backward(dy)
+        if self._first_skips_dx:
+            layers[stop].backward(dy, need_dx=False)
+        else:
+            layers[stop].backward(dy)
+        return None
 
     def predict(self, X: Any, *, batch_size: int = 1024) -> np.ndarray:
         """Outputs in evaluation mode (dropout off, BatchNorm running statistics), in batches.
@@ -232,7 +281,7 @@ class Sequential:
         for i in range(0, len(X), batch_size):
             out = self.forward(X[i:i + batch_size])
             yb = y[i:i + batch_size]
-            with _quiet():
+            with quiet():
                 total += loss.value(out, yb) * len(out)
             acc = loss.accuracy(out, yb)
             correct = None if acc is None else correct + acc * len(out)

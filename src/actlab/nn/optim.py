@@ -158,14 +158,16 @@ class SGD(Optimizer):
         mask = self._prepare(params, grads, decay)
         self.t += 1
         fused = _fast.optimizer_kernels()
+        lr, momentum, nesterov, wd = self.lr, self.momentum, self.nesterov, self.weight_decay
+        one_pass = self._fused if fused is not None else [False] * len(mask)
         for i, (p, g) in enumerate(zip(params, grads)):
-            dt = p.dtype.type
-            if self.weight_decay and mask[i]:
+            if wd and mask[i]:
                 self._decay(p)
-            v = self.velocity[i] if self.momentum else None
-            if fused is not None and self._fused[i]:  # the same operations, one pass
-                fused.sgd(p, g, v, self.lr, self.momentum, self.nesterov)
+            v = self.velocity[i] if momentum else None
+            if one_pass[i]:  # the same operations, one pass
+                fused.sgd(p, g, v, lr, momentum, nesterov)
                 continue
+            dt = p.dtype.type
             tmp = self._scratch[i]
             if self.momentum:
                 v *= dt(self.momentum)

@@ -26,7 +26,7 @@ import numpy as np
 from .._util_checks import integer, real
 from .callbacks import Callback, EpochRecord, History
 from .losses import Loss, SoftmaxCrossEntropy, get_loss
-from .model import Sequential
+from .model import Sequential, quiet
 from .optim import L1, L2, Optimizer, clip_grad_norm, clip_grad_value, get_optimizer
 
 
@@ -193,9 +193,9 @@ def fit(
                disable=not progress, leave=True, dynamic_ncols=True)
     try:
         # overflow to inf/NaN is expected on the way to divergence and is detected below
-        # (TrainingDiverged): no RuntimeWarning from the engine
-        with _SigintFlag() as sigint, np.errstate(over="ignore", invalid="ignore",
-                                                 divide="ignore", under="ignore"):
+        # (TrainingDiverged): no RuntimeWarning from the engine; one error state for the whole
+        # loop (quiet(): the engine's calls inside skip their own)
+        with _SigintFlag() as sigint, quiet():
             for epoch in range(1, epochs + 1):
                 for cb in callbacks:
                     cb.on_epoch_begin(epoch, model)
