@@ -109,3 +109,30 @@ def test_compare_outcome_shows_rows_and_recommendation(tmp_path):
     assert "relu" in text and "test_accuracy" in text and "0.95" in text
     assert "use relu &lt;now&gt;" in text
     assert "<td>results</td>" not in text and "<td>rows</td>" in text
+
+
+def _png_pixels(data: bytes):
+    import io
+
+    from matplotlib.image import imread
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return imread(io.BytesIO(data), format="png")
+
+
+@pytest.mark.parametrize("name", ["relu", "gelu", "softmax"])
+def test_activation_png_is_a_picture_of_its_curves(name):
+    pixels = _png_pixels(actlab.get(name)._repr_png_())
+    assert pixels.shape[0] > 100 and pixels.shape[1] > 100
+    # drawn in the palette's first colour (f): some pixels are blue-ish, not all white
+    blue = (pixels[..., 2] > 0.6) & (pixels[..., 0] < 0.3)
+    assert 50 < blue.sum() < 0.2 * blue.size
+
+
+def test_history_png_has_both_loss_curves():
+    h = History([EpochRecord(e, 1.0 / (e + 1), 0.5 + e / 10, 1.2 / (e + 1), None, 0.1)
+                 for e in range(1, 5)])
+    pixels = _png_pixels(h._repr_png_())
+    orange = (pixels[..., 0] > 0.9) & (pixels[..., 1] > 0.4) & (pixels[..., 1] < 0.6) & (
+        pixels[..., 2] < 0.2)
+    assert orange.sum() > 20  # the second series (validation loss) is drawn

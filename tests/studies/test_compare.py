@@ -120,6 +120,24 @@ def test_rerun_reuses_every_finished_run(study):
     more = CompareSpec(activations=("relu", "tanh", "silu"), **{**TINY, "seeds": 3})
     third = run_compare(more, out, jobs=1, progress=False, log=None, report=False)
     assert third.reused == 6 and len(third.results) == 9
+    # the time breakdown counts only the runs trained in that call
+    assert res.timing.runs == 6 and again.timing.runs == 0 and third.timing.runs == 3
+    assert again.timing.training == 0.0
+
+
+def test_time_breakdown_adds_up(study):
+    _, res, out = study
+    t = res.timing
+    stored_epochs = sum(e.seconds for r in res.results for e in r.epochs)
+    assert t.training == pytest.approx(stored_epochs) and t.training > 0
+    walls = sum(r.wall_seconds for r in res.results)
+    assert t.training + t.per_run_other == pytest.approx(walls)
+    assert walls <= t.jobs * t.seconds  # the runs happened inside the study's wall time
+    assert t.other == pytest.approx(t.jobs * t.seconds - walls, abs=1e-9)
+    data = json.loads((out / "summary.json").read_text())
+    assert data["timing"]["runs"] == 6 and data["timing"]["training"] == pytest.approx(t.training)
+    line = t.with_report(1.5).describe()
+    assert "training" in line and line.endswith("report 1.5 s")
 
 
 def test_tuned_study_tunes_each_activation_on_validation(tuned):

@@ -207,6 +207,18 @@ class Activation:
         return page(repr(self), svg_plot(x, {k: v.tolist() for k, v in curves.items()},
                                          xlabel="x"), record_table(self.info))
 
+    def _repr_png_(self) -> bytes:
+        """Notebook display as a picture: f and f' on [-5, 5] (PNG)."""
+        from .._util_png import png_plot
+
+        x = np.linspace(-5.0, 5.0, 201)
+        if self.vector:  # softmax-like: the first output of f([x, 0])
+            curves = {"f": self(np.stack([x, np.zeros_like(x)], axis=-1))[..., 0]}
+        else:
+            curves = {"f": self(x), "f'": self.grad(x)}
+        return png_plot(x.tolist(), {k: v.tolist() for k, v in curves.items()},
+                        xlabel="x", title=repr(self))
+
     # ------------------------------------------------------------------ evaluation
     def _bound(self, kind: str, dtype: np.dtype):
         """The compiled kernel for ``kind`` at ``dtype`` (``None``: NumPy), cached per instance."""

@@ -166,7 +166,9 @@ def run_compare(args: argparse.Namespace) -> int:
                                   log=say)
     except KeyboardInterrupt:
         return _interrupted(out)
+    t_report = time.perf_counter()
     write_report(out)
+    timing = res.timing.with_report(time.perf_counter() - t_report) if res.timing else None
     if args.json:
         import json
 
@@ -185,6 +187,8 @@ def run_compare(args: argparse.Namespace) -> int:
     for metric in (analysis.primary_metric(res.results), "epochs_to_target"):
         for line in analysis.statements(res.results, metric):
             print(line)
+    if timing is not None and timing.runs:
+        print("\n" + timing.describe())
     print(f"\nreport: {out / 'index.html'}  (summary.json, results.csv, results.sqlite, "
           f"figures/)  [{time.perf_counter() - t0:.1f} s; {res.reused} runs reused]")
     return 0

@@ -102,6 +102,15 @@ class History(list):
         return page(f"History ({state})", svg_plot(epochs, losses, xlabel="epoch"),
                     svg_plot(epochs, accs, xlabel="epoch"))
 
+    def _repr_png_(self) -> bytes:
+        """Notebook display as a picture: training and validation loss over epochs (PNG)."""
+        from .._util_png import png_plot
+
+        epochs = [float(r.epoch) for r in self]
+        losses = {k: self.column(k) for k in ("train_loss", "val_loss")}
+        return png_plot(epochs, {k: v for k, v in losses.items() if any(
+            x is not None for x in v)}, xlabel="epoch", title=f"History ({len(self)} epochs)")
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "records": [r.to_dict() for r in self],

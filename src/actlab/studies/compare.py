@@ -32,6 +32,7 @@ from .records import RunConfig, RunResult
 from .runner import dataset_names, default_jobs, run_many
 from .._util_files import atomic_open
 from .store import Store
+from .timing import TimeBreakdown
 from .tuning import Rung, Sweep, fixed_lr, lr_grid, total_runs, tune_lr, with_final
 
 #: The default activation set of ``actlab compare`` (names are checked against the registry).
@@ -257,6 +258,7 @@ class CompareOutcome(HTMLRepr):
     seconds: float
     out: Path
     total_runs: int = 0
+    timing: TimeBreakdown | None = None  # where the time went (runs trained in this call)
 
 
 def _progress_bar(total: int, progress: bool) -> Any:
@@ -296,10 +298,13 @@ def run_compare(
     total = planned_runs(spec)
     bar = _progress_bar(total, progress)
     reused = [0]
+    fresh: list[RunResult] = []  # trained in this call (for the time breakdown)
 
     def run(configs: list[RunConfig]) -> list[RunResult]:
+        stored = {c.key for c in configs if c.key in store}
         results, k = run_many(configs, store, jobs=jobs, progress=False, log=None, bar=bar)
         reused[0] += k
+        fresh.extend(r for r in results if r.key not in stored)
         return results
 
     try:
@@ -324,7 +329,8 @@ def run_compare(
     if log is not None:
         log(f"compare: {total} runs ({reused[0]} reused from {DB_NAME}) in {seconds:.1f} s")
     outcome = CompareOutcome(spec, tuple(results), reused[0], tuple(analysis.summarize(results)),
-                             tuning, analysis.recommend(results), seconds, out, total)
+                             tuning, analysis.recommend(results), seconds, out, total,
+                             TimeBreakdown.of(fresh, seconds, jobs))
     if report:
         write_csv(out / "results.csv", results)
         from .summary import summary, write_summary

@@ -5,7 +5,8 @@ Keys: ``dataset``, ``split`` (``train``, ``validation``, ``test`` sizes), ``sele
 ``chosen`` per activation, the whole ``sweep``), ``rows`` (per activation: ``activation``,
 ``runs``, ``diverged``, ``divergence_rate``, ``lr``, ``test_accuracy`` and
 ``validation_accuracy`` as ``{mean, low, high, n}`` in %, ...), ``recommendation`` (``best``,
-``worse``, ``text``, ``why``), ``runs``, ``reused``, ``seconds``.
+``worse``, ``text``, ``why``), ``runs``, ``reused``, ``seconds`` and ``timing`` (where the
+time went: :class:`actlab.studies.timing.TimeBreakdown`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def summary(o: CompareOutcome) -> dict[str, Any]:
         "rows": rows,
         "recommendation": o.recommendation.to_dict(),
         "runs": o.total_runs, "reused": o.reused, "seconds": round(o.seconds, 2),
+        "timing": o.timing.to_dict() if o.timing is not None else None,
     }
 
 

@@ -99,3 +99,19 @@ def test_info_carries_the_accuracy_and_method():
     assert "inferred" in info.method
     d = info.to_dict()
     assert d["accuracy"]["points"] == accuracy.PROBE.size + 3  # and the minimum, neighbours
+
+
+# |u| of a node SymPy cannot see is real (erfc, a catalogue entry, min, expm1, ...): its
+# derivative must be sign(u) u', not a re/im form the generated code cannot evaluate
+ABS_OF_NODES = ["exp(-abs(1 - erf(x)))", "exp(-abs(1 - tanh(x)))", "abs(sigmoid(x) - x)",
+                "exp(-abs(min(x, 0) - x))", "abs(1 - exp(x))", "abs(log(1 + exp(x)) - 1)"]
+
+
+@pytest.mark.parametrize("text", ABS_OF_NODES)
+def test_abs_of_any_real_node_differentiates_as_sign(text):
+    f = define(text)
+    x = np.array([-3.0, -1.3, -0.4, 0.3, 0.8, 1.7, 2.9])
+    h = 1e-6
+    fd = (f(x + h) - f(x - h)) / (2 * h)
+    np.testing.assert_allclose(f.grad(x), fd, rtol=1e-6, atol=1e-8)
+    assert f.info.accuracy.ok

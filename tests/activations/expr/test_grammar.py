@@ -39,7 +39,7 @@ HOSTILE = [
     ("x << 2", "LShift"),
     ("x ** 10 ** 10", "exponent"),
     ("x ** 65", "exponent"),
-    ("x ** x", "exponents must be numbers"),
+    ("x ** x", "'x ** x': the exponent 'x' must be a number"),
     ("2 ** 10 ** 6", "exponent"),
     ("1e308 * 1e308", "out of range"),
     ("1 / 0", "division by zero"),

@@ -137,9 +137,11 @@ class _Builder:
             base = self.build(node.left, d)
             expo = self.build(node.right, d)
             if not expo.is_number:
-                raise self.fail(node.right, "exponents must be numbers (write exp(p*log(u)))")
+                raise self.fail(node, f"the exponent {_where(node.right, self.text)} must be a "
+                                "number (for u**v with v varying write exp(v*log(u)))")
             if abs(float(expo)) > MAX_EXPONENT:
-                raise self.fail(node.right, f"exponent larger than {MAX_EXPONENT} in size")
+                raise self.fail(node, f"the exponent {_where(node.right, self.text)} is larger "
+                                f"than {MAX_EXPONENT} in size")
             if base.is_number and expo.is_number and not (expo.is_Integer or base.is_positive):
                 raise self.fail(node, "a number to a fractional power")
             return self.finite(node, base**expo)

@@ -20,9 +20,19 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
+from sympy.core.logic import fuzzy_and
 
 
-class Log1p(sp.Function):
+class _Real(sp.Function):
+    """A function that is real wherever its arguments are (an activation's formula is checked
+    to be finite for every real x, so it is real-valued there). SymPy needs to know it: the
+    derivative of ``Abs(u)`` is then ``sign(u) u'``, not a ``re``/``im`` form."""
+
+    def _eval_is_real(self) -> bool | None:
+        return fuzzy_and(a.is_real for a in self.args)
+
+
+class Log1p(_Real):
     """``log(1 + u)`` (NumPy ``log1p``)."""
 
     nargs = 1
@@ -31,7 +41,7 @@ class Log1p(sp.Function):
         return 1 / (1 + self.args[0])
 
 
-class Expm1(sp.Function):
+class Expm1(_Real):
     """``exp(u) - 1`` (NumPy ``expm1``)."""
 
     nargs = 1
@@ -40,7 +50,7 @@ class Expm1(sp.Function):
         return sp.exp(self.args[0])
 
 
-class Erfc(sp.Function):
+class Erfc(_Real):
     """``1 - erf(u)`` (SciPy ``erfc``); SymPy's own ``erfc(-u)`` turns into ``2 - erfc(u)``."""
 
     nargs = 1
@@ -50,7 +60,7 @@ class Erfc(sp.Function):
         return -2 * sp.exp(-u * u) / sp.sqrt(sp.pi)
 
 
-class Sech2(sp.Function):
+class Sech2(_Real):
     """``sech(u)^2 = 1 - tanh(u)^2``, evaluated as ``4 e / (1 + e)^2`` with ``e = exp(-2|u|)``."""
 
     nargs = 1
@@ -60,7 +70,7 @@ class Sech2(sp.Function):
         return -2 * sp.tanh(u) * Sech2(u)
 
 
-class TieSelect(sp.Function):
+class TieSelect(_Real):
     """``da if g > 0, db if g < 0``; at ``g == 0`` whichever of ``da, db`` is smaller in size
     (``da`` on equal size). The derivative of ``Maximum(a, b)`` is ``TieSelect(a - b, da, db)``.
     """
@@ -72,7 +82,7 @@ class TieSelect(sp.Function):
         return TieSelect(g, sp.diff(da, s), sp.diff(db, s))
 
 
-class Maximum(sp.Function):
+class Maximum(_Real):
     """``max(a, b)`` (NumPy ``maximum``, NaN propagates)."""
 
     nargs = 2
@@ -82,7 +92,7 @@ class Maximum(sp.Function):
         return TieSelect(a - b, sp.diff(a, s), sp.diff(b, s))
 
 
-class Minimum(sp.Function):
+class Minimum(_Real):
     """``min(a, b)`` (NumPy ``minimum``, NaN propagates)."""
 
     nargs = 2
@@ -92,7 +102,7 @@ class Minimum(sp.Function):
         return TieSelect(b - a, sp.diff(a, s), sp.diff(b, s))
 
 
-class WhereGt(sp.Function):
+class WhereGt(_Real):
     """``a if g > 0 else b`` (NaN in ``g`` takes ``b``)."""
 
     nargs = 3
@@ -110,7 +120,7 @@ class WhereGe(WhereGt):
 _ENTRY_CLASSES: dict[tuple[str, str, tuple[tuple[str, Any], ...]], type] = {}
 
 
-class EntryBase(sp.Function):
+class EntryBase(_Real):
     """A registry entry (``entry``, with fixed ``params``) applied to one argument."""
 
     nargs = 1
@@ -121,7 +131,7 @@ class EntryBase(sp.Function):
         return entry_class(self.entry, dict(self.params), grad=True)(self.args[0])
 
 
-class EntryGradBase(sp.Function):
+class EntryGradBase(_Real):
     """The registry's derivative ``df`` of an entry, applied to one argument."""
 
     nargs = 1
