@@ -117,29 +117,17 @@ fail:
     return NULL;
 }
 
-static PyObject *apply1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    (void)self;
-    return apply_n(args, nargs, 1, 0);
-}
-
-static PyObject *apply2(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    (void)self;
-    return apply_n(args, nargs, 2, 0);
-}
-
-static PyObject *split1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    (void)self;
-    return apply_n(args, nargs, 1, 1);
-}
-
-static PyObject *split2(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    (void)self;
-    return apply_n(args, nargs, 2, 1);
-}
+/* apply1, apply2 (one thread) and split1, split2 (two threads): apply_n with n_in, split */
+#define APPLY_ENTRY(NAME, N_IN, SPLIT)                                                  \
+    static PyObject *NAME(PyObject *self, PyObject *const *args, Py_ssize_t nargs)     \
+    {                                                                                  \
+        (void)self;                                                                    \
+        return apply_n(args, nargs, N_IN, SPLIT);                                      \
+    }
+APPLY_ENTRY(apply1, 1, 0)
+APPLY_ENTRY(apply2, 2, 0)
+APPLY_ENTRY(split1, 1, 1)
+APPLY_ENTRY(split2, 2, 1)
 
 /* rows(fn, g, ref, out, m, from_y, skip) -> number of skipped rows: one softmax/log_softmax row
    kernel (f when g is None, else vjp) over out's rows of length m, on this thread; skip is a
