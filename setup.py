@@ -16,10 +16,11 @@ if sys.platform.startswith("linux") and platform.machine().lower() in ("x86_64",
     ext_modules.append(
         Extension(
             "actlab.activations._kernels",
-            sources=["src/actlab/activations/_kernels.c", "src/actlab/activations/_kernels_rows.c"],
-            depends=["src/actlab/activations/_kernels.h"],
+            sources=["src/actlab/activations/_kernels.c", "src/actlab/activations/_kernels_rows.c",
+                     "src/actlab/activations/_kernels_pool.c"],
+            depends=["src/actlab/activations/_kernels.h", "src/actlab/activations/_kernels_pool.h"],
             extra_compile_args=["-O3", "-fno-fast-math"],
-            libraries=["mvec", "m"],
+            libraries=["mvec", "m", "pthread"],
             optional=True,  # a failed compile never fails the install
         )
     )

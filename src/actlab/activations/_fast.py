@@ -13,10 +13,12 @@ tanh and log1p, an inline exp accurate to 1.33 ulp), built by ``setup.py`` as an
 Below the split size a call goes through the extension's own entry points ``apply1``/``apply2``
 (buffers through the Python C API, well under a microsecond); from :data:`SPLIT_MIN` elements
 (:data:`SPLIT_MIN_CHEAP` for the memory-bound piecewise-linear entries, where a second thread
-pays only at sizes that leave the caches) a call is cut into chunks of :data:`CHUNK` that the
-calling thread and one persistent helper thread claim from a shared atomic counter through
-:mod:`ctypes`: on a busy machine, where the helper may be scheduled late, the caller simply takes
-every chunk (never slower than one thread). They are used only when
+pays only at sizes that leave the caches) a call (``split1``/``split2``; ``run_split`` through
+:mod:`ctypes` for softmax rows) is cut into chunks of :data:`CHUNK` that the calling thread and
+one persistent native helper thread (``_kernels_pool.c``: a pthread that spins briefly between
+calls, then sleeps on a futex; no GIL) claim from a shared atomic counter: on a busy machine,
+where the helper may be scheduled late, the caller simply takes every chunk (never much slower
+than one thread). They are used only when
 
 * the library was built and loads, and the CPU has AVX2 and FMA (:func:`available`);
 * ``ACTLAB_NO_FAST`` was unset (or ``0``/empty) when actlab was imported -- ``1`` forces the
@@ -33,19 +35,18 @@ import ctypes
 import importlib
 import importlib.machinery
 import os
-import queue
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-#: arrays with at least this many elements are split across two threads
-SPLIT_MIN = 1 << 16
-#: the same for the piecewise-linear entries (a few instructions per element, memory-bound;
-#: measured on a busy 2-core machine, a second thread paid only from about 2M elements)
-SPLIT_MIN_CHEAP = 1 << 21
+#: arrays with at least this many elements are split across two threads (measured with the
+#: native helper thread, 2 cores: 0.7-0.9x one thread's time at 1e4 elements, 0.53x from 5e4)
+SPLIT_MIN = 1 << 13
+#: the same for the piecewise-linear entries (a few instructions per element, memory-bound:
+#: 0.74x one thread's time at 1e5 elements, 0.8x at 1e6)
+SPLIT_MIN_CHEAP = 1 << 16
 _CHEAP = {"identity", "relu", "leaky_relu", "relu6", "hard_tanh", "hard_sigmoid"}
 
 _F32 = np.dtype(np.float32)
@@ -68,9 +69,9 @@ def _load() -> tuple[ctypes.CDLL | None, Any, str]:
         return None, None, f"cannot load {path.name}: {exc}"
     if not lib.actlab_cpu_ok():
         return None, None, "this CPU lacks AVX2/FMA"
-    if not all(hasattr(mod, k) for k in ("apply2", "rows", "sgd", "adam")):
+    if not all(hasattr(mod, k) for k in ("apply2", "split2", "rows", "sgd", "adam")):
         return None, None, f"{path.name} is out of date: rebuild it (pip install -e .)"
-    lib.run_job.restype = lib.wait_job.restype = None
+    lib.run_split.restype = None
     return lib, mod, f"loaded {path.name}"
 
 
@@ -116,80 +117,44 @@ def _addr(fn) -> int:
 
 
 # ------------------------------------------------------------------------ two threads
-#: elements (or rows' worth of elements) per chunk claimed by a thread
+#: elements (or rows' worth of elements) per chunk claimed by a thread (SPLIT_CHUNK in C)
 CHUNK = 1 << 14
 
 
 class _Job(ctypes.Structure):
-    """job_t in _kernels.c: chunks of one call, claimed by the caller and the helper thread."""
+    """job_t in _kernels_pool.h: chunks of one call, claimed by the caller and the helper."""
 
     _fields_ = [(k, ctypes.c_int64) for k in ("next", "done", "n", "chunk", "kind", "m", "from_y")]
     _fields_ += [(k, ctypes.c_void_p) for k in ("fn", "g", "x", "y", "skip")]
-    _fields_ += [("a", ctypes.c_double), ("b", ctypes.c_double)]
-
-
-class _Helper:
-    """One persistent daemon thread that joins large calls (the caller is the other worker)."""
-
-    def __init__(self) -> None:
-        self.pid = os.getpid()
-        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
-        threading.Thread(target=self._loop, name="actlab-fast", daemon=True).start()
-
-    def _loop(self) -> None:
-        while True:
-            job = self.jobs.get()
-            _LIB.run_job(ctypes.byref(job))  # releases the GIL; the job object lives until here
-
-
-_helper: _Helper | None = None
-_helper_lock = threading.Lock()
-
-
-def _get_helper() -> _Helper:
-    global _helper
-    if _helper is None or _helper.pid != os.getpid():  # (re)start after a fork
-        with _helper_lock:
-            if _helper is None or _helper.pid != os.getpid():
-                _helper = _Helper()
-    return _helper
+    _fields_ += [("a", ctypes.c_double), ("b", ctypes.c_double), ("helper_done", ctypes.c_int64)]
 
 
 def _ptr(a: np.ndarray | None) -> int | None:
     return None if a is None else a.ctypes.data
 
 
-def _split(kind: int, fn: int, n: int, g=None, x=None, y=None, *, a=0.0, b=0.0, m=1,
-           skip=None, from_y=0) -> None:
-    """One call over n elements (kinds 1, 2) or n rows of m (kinds 3, 4), on two threads."""
-    chunk = CHUNK if kind <= 2 else max(1, CHUNK // m)
-    job = _Job(0, 0, n, chunk, kind, m, from_y, fn, _ptr(g), _ptr(x), _ptr(y), skip, a, b)
-    _get_helper().jobs.put(job)
-    _LIB.run_job(ctypes.byref(job))
-    _LIB.wait_job(ctypes.byref(job))
+def _split_rows(kind: int, fn: int, n: int, g, x, y, *, m: int, skip: int, from_y: int) -> None:
+    """One rows call (kinds 3, 4) over n rows of m, on this thread and the native helper."""
+    chunk = max(1, CHUNK // m)
+    job = _Job(0, 0, n, chunk, kind, m, from_y, fn, _ptr(g), _ptr(x), _ptr(y), skip, 0.0, 0.0, 0)
+    _LIB.run_split(ctypes.byref(job))  # releases the GIL; returns once every chunk is done
 
 
 def _elementwise(fn_f, kind: str, a: float, b: float, split_min: int):
     """The bound kernel for one elementwise (entry, kind) with parameters (a, b)."""
     fn = _addr(fn_f)
     if kind != "vjp":
-        apply1 = _MOD.apply1
+        apply1, split1 = _MOD.apply1, _MOD.split1
 
         def kernel(x, out):
-            if out.size < split_min:
-                apply1(fn, x, out, a, b)
-            else:
-                _split(1, fn, out.size, None, x, out, a=a, b=b)
+            (apply1 if out.size < split_min else split1)(fn, x, out, a, b)
             return out
 
         return kernel
-    apply2 = _MOD.apply2
+    apply2, split2 = _MOD.apply2, _MOD.split2
 
     def vjp(g, ref, out):
-        if out.size < split_min:
-            apply2(fn, g, ref, out, a, b)
-        else:
-            _split(2, fn, out.size, g, ref, out, a=a, b=b)
+        (apply2 if out.size < split_min else split2)(fn, g, ref, out, a, b)
         return out
 
     return vjp
@@ -276,7 +241,7 @@ def _call_rows(fn: int, kind: int, g, ref, out, m: int, from_y: int = 0) -> np.n
         if not _MOD.rows(fn, g, ref, out, m, from_y, skip):
             return None
     else:
-        _split(kind, fn, rows, g, ref, out, m=m, skip=skip.ctypes.data, from_y=from_y)
+        _split_rows(kind, fn, rows, g, ref, out, m=m, skip=skip.ctypes.data, from_y=from_y)
     bad = np.flatnonzero(skip)
     return bad if bad.size else None
 

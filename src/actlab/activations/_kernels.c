@@ -18,10 +18,11 @@
    tests/activations/test_fast_path.py checks every entry against the float64 NumPy path.
 
    Files: _kernels.h (vector helpers, vexp, loop drivers), this file (the elementwise entries and
-   the two-thread job runner), _kernels_rows.c (softmax, log_softmax along rows).
+   the Python entry points), _kernels_rows.c (softmax, log_softmax along rows), _kernels_pool.c
+   (the two-thread job runner and its native helper thread).
 
-   Exported C ABI (called through the module's apply1/apply2 below, or ctypes for the two-thread
-   jobs; all pointers to contiguous float32):
+   Exported C ABI (called through the module's apply1/apply2/split1/split2 below, or ctypes for
+   the rows' two-thread jobs; all pointers to contiguous float32):
      void <name>_f(const float *x, float *y, int64_t n, double a, double b)
      void <name>_df(const float *x, float *y, int64_t n, double a, double b)
      void <name>_vjp(const float *g, const float *x, float *y, int64_t n, double a, double b)
@@ -29,22 +30,23 @@
    y may be the same array as x or g (in place), never a partial overlap. Row kernels:
      int64_t {softmax,log_softmax}_rows_f(x, y, rows, m, unsigned char *skip)
      int64_t {softmax,log_softmax}_rows_vjp(g, x_or_y, out, rows, m, skip, int64_t from_y)
-   void run_job(job_t *) / wait_job(job_t *) run any of them on two threads (see the end).
+   void run_split(job_t *) runs any of them on two threads (_kernels_pool.c).
    int actlab_cpu_ok(void) says whether this CPU runs them (AVX2 and FMA). */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <sched.h>
+#include "_kernels_pool.h"
 
 /* ================================================================ the Python entry points
    apply1(fn, x, out, a, b) and apply2(fn, g, x, out, a, b) call one elementwise kernel (its
    address as an int, from ctypes) on one thread: the per-call path for small and medium arrays,
    about 0.3 us where ctypes costs several. Every array must be a C-contiguous float32 buffer of
-   out's length (else TypeError/ValueError); the GIL is released from RELEASE_MIN elements. */
+   out's length (else TypeError/ValueError); the GIL is released from RELEASE_MIN elements.
+   split1/split2 take the same arguments and run the kernel in chunks on this thread and the
+   helper thread (run_split), for the large arrays. */
 #define RELEASE_MIN 4096
+#define SPLIT_CHUNK (1 << 14) /* elements per chunk of a two-thread call (_fast.CHUNK) */
 
-typedef void (*unary_t)(const float *, float *, int64_t, double, double);
-typedef void (*binary_t)(const float *, const float *, float *, int64_t, double, double);
 
 static int f32_buffer(PyObject *obj, Py_buffer *view, int writable)
 {
@@ -68,10 +70,10 @@ static int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *signature)
     return 0;
 }
 
-static PyObject *apply_n(PyObject *const *args, Py_ssize_t nargs, int n_in)
+static PyObject *apply_n(PyObject *const *args, Py_ssize_t nargs, int n_in, int split)
 {
-    if (!nargs_ok(nargs, n_in + 4, n_in == 1 ? "apply1(fn, x, out, a, b)"
-                                             : "apply2(fn, g, x, out, a, b)"))
+    if (!nargs_ok(nargs, n_in + 4, n_in == 1 ? "apply1/split1(fn, x, out, a, b)"
+                                             : "apply2/split2(fn, g, x, out, a, b)"))
         return NULL;
     void *fn = PyLong_AsVoidPtr(args[0]);
     double a = PyFloat_AsDouble(args[n_in + 2]), b = PyFloat_AsDouble(args[n_in + 3]);
@@ -88,7 +90,17 @@ static PyObject *apply_n(PyObject *const *args, Py_ssize_t nargs, int n_in)
         }
     int64_t n = (int64_t)(len / 4);
     float *out = (float *)v[n_in].buf;
-    if (n >= RELEASE_MIN) {
+    if (split) {
+        /* about 8 chunks, a multiple of 64 elements (vector lanes as in one call), at most
+           SPLIT_CHUNK: small calls stay balanced, large ones claim cache-sized pieces */
+        int64_t chunk = ((n / 8 + 63) & ~(int64_t)63);
+        chunk = chunk < 2048 ? 2048 : chunk > SPLIT_CHUNK ? SPLIT_CHUNK : chunk;
+        job_t job = {0, 0, n, chunk, n_in, 1, 0, fn, n_in == 1 ? NULL : (const float *)v[0].buf,
+                     (const float *)v[n_in - 1].buf, out, NULL, a, b, 0};
+        Py_BEGIN_ALLOW_THREADS
+        run_split(&job);
+        Py_END_ALLOW_THREADS
+    } else if (n >= RELEASE_MIN) {
         Py_BEGIN_ALLOW_THREADS
         if (n_in == 1) ((unary_t)fn)((const float *)v[0].buf, out, n, a, b);
         else ((binary_t)fn)((const float *)v[0].buf, (const float *)v[1].buf, out, n, a, b);
@@ -105,24 +117,21 @@ fail:
     return NULL;
 }
 
-static PyObject *apply1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    (void)self;
-    return apply_n(args, nargs, 1);
-}
-
-static PyObject *apply2(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    (void)self;
-    return apply_n(args, nargs, 2);
-}
+/* apply1, apply2 (one thread) and split1, split2 (two threads): apply_n with n_in, split */
+#define APPLY_ENTRY(NAME, N_IN, SPLIT)                                                  \
+    static PyObject *NAME(PyObject *self, PyObject *const *args, Py_ssize_t nargs)     \
+    {                                                                                  \
+        (void)self;                                                                    \
+        return apply_n(args, nargs, N_IN, SPLIT);                                      \
+    }
+APPLY_ENTRY(apply1, 1, 0)
+APPLY_ENTRY(apply2, 2, 0)
+APPLY_ENTRY(split1, 1, 1)
+APPLY_ENTRY(split2, 2, 1)
 
 /* rows(fn, g, ref, out, m, from_y, skip) -> number of skipped rows: one softmax/log_softmax row
    kernel (f when g is None, else vjp) over out's rows of length m, on this thread; skip is a
    uint8 buffer with one byte per row. */
-typedef int64_t (*rows_t)(const float *, float *, int64_t, int64_t, unsigned char *);
-typedef int64_t (*rows_vjp_t)(const float *, const float *, float *, int64_t, int64_t,
-                              unsigned char *, int64_t);
 
 static PyObject *apply_rows(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -280,6 +289,10 @@ static PyMethodDef kernels_methods[] = {
      "apply1(fn, x, out, a, b): out = fn(x) for contiguous float32 buffers"},
     {"apply2", (PyCFunction)(void (*)(void))apply2, METH_FASTCALL,
      "apply2(fn, g, x, out, a, b): out = fn(g, x) for contiguous float32 buffers"},
+    {"split1", (PyCFunction)(void (*)(void))split1, METH_FASTCALL,
+     "split1(fn, x, out, a, b): apply1 on two threads (this one and the helper), in chunks"},
+    {"split2", (PyCFunction)(void (*)(void))split2, METH_FASTCALL,
+     "split2(fn, g, x, out, a, b): apply2 on two threads (this one and the helper), in chunks"},
     {"rows", (PyCFunction)(void (*)(void))apply_rows, METH_FASTCALL,
      "rows(fn, g, ref, out, m, from_y, skip): softmax-family rows; returns the skipped count"},
     {"sgd", (PyCFunction)(void (*)(void))sgd_step, METH_FASTCALL,
@@ -899,45 +912,3 @@ static inline D2 v_dmish(V x, const P *p, V *ok)
 ENTRY(mish, UNARY2, 2)
 
 #pragma GCC pop_options
-
-/* ============================================================ two threads, chunks on demand
-   The caller and one helper thread both run run_job() on the same job; chunks are claimed with
-   an atomic counter, so a helper that is scheduled late (other processes on the cores) costs
-   nothing: the caller simply takes every chunk. wait_job() returns once every chunk is done.
-   Kinds: 1 f/df (x, y, n), 2 vjp (g, x, y, n), 3 rows f (x, y, rows, m, skip),
-   4 rows vjp (g, ref, y, rows, m, skip, from_y); chunks count elements (1, 2) or rows (3, 4). */
-typedef struct {
-    int64_t next, done, n, chunk, kind, m, from_y;
-    void *fn;
-    const float *g, *x;
-    float *y;
-    unsigned char *skip;
-    double a, b;
-} job_t;
-
-void run_job(job_t *j)
-{
-    for (;;) {
-        int64_t i = __atomic_fetch_add(&j->next, j->chunk, __ATOMIC_RELAXED);
-        if (i >= j->n) return;
-        int64_t k = j->n - i < j->chunk ? j->n - i : j->chunk, o = i * j->m;
-        switch (j->kind) {
-        case 1: ((unary_t)j->fn)(j->x + i, j->y + i, k, j->a, j->b); break;
-        case 2: ((binary_t)j->fn)(j->g + i, j->x + i, j->y + i, k, j->a, j->b); break;
-        case 3: ((rows_t)j->fn)(j->x + o, j->y + o, k, j->m, j->skip + i); break;
-        default:
-            ((rows_vjp_t)j->fn)(j->g + o, j->x + o, j->y + o, k, j->m, j->skip + i, j->from_y);
-        }
-        __atomic_fetch_add(&j->done, k, __ATOMIC_RELEASE);
-    }
-}
-
-void wait_job(job_t *j)
-{
-    for (int spins = 0; __atomic_load_n(&j->done, __ATOMIC_ACQUIRE) < j->n; spins++) {
-        if (spins < 4096)
-            __builtin_ia32_pause();
-        else
-            sched_yield();  /* the helper was preempted inside its chunk */
-    }
-}

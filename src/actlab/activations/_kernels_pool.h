@@ -1,0 +1,31 @@
+/* The two-thread runner shared by _kernels.c (the Python entry points, ctypes) and
+   _kernels_pool.c (the helper thread): kernel signatures and one call's job. */
+#ifndef ACTLAB_KERNELS_POOL_H
+#define ACTLAB_KERNELS_POOL_H
+
+#include <stdint.h>
+
+typedef void (*unary_t)(const float *, float *, int64_t, double, double);
+typedef void (*binary_t)(const float *, const float *, float *, int64_t, double, double);
+typedef int64_t (*rows_t)(const float *, float *, int64_t, int64_t, unsigned char *);
+typedef int64_t (*rows_vjp_t)(const float *, const float *, float *, int64_t, int64_t,
+                              unsigned char *, int64_t);
+
+/* Kinds: 1 f/df (x, y, n), 2 vjp (g, x, y, n), 3 rows f (x, y, rows, m, skip),
+   4 rows vjp (g, ref, y, rows, m, skip, from_y); chunks count elements (1, 2) or rows (3, 4).
+   next: the next unclaimed chunk; helper_done: set by the helper thread when it leaves the job.
+   (_fast.py mirrors this layout as _Job.) */
+typedef struct {
+    int64_t next, done, n, chunk, kind, m, from_y;
+    void *fn;
+    const float *g, *x;
+    float *y;
+    unsigned char *skip;
+    double a, b;
+    int64_t helper_done;
+} job_t;
+
+void run_job(job_t *j);
+void run_split(job_t *j);
+
+#endif

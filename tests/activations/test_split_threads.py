@@ -1,0 +1,97 @@
+"""The two-thread path (``split1``/``split2`` and the native helper thread in _kernels_pool.c).
+
+Whatever the chunking, a split call gives the bits of one unsplit call on the same array; the
+helper is restarted in a forked child; concurrent callers share the one helper safely.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+
+import numpy as np
+import pytest
+
+import actlab
+from actlab.activations import _fast
+
+needs_fast = pytest.mark.skipif(not _fast.available(), reason=_fast.REASON)
+
+SIZES = [8, 2047, 2048, 8191, 8192, 8193, 16_384 + 9, 100_003, 300_001]
+
+
+def _data(n: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(n)
+    x = (rng.standard_normal(n) * 6).astype(np.float32)
+    x[:: max(1, n // 7)] = np.float32(np.inf)  # scalar-path lanes inside chunks too
+    return x, rng.standard_normal(n).astype(np.float32)
+
+
+@needs_fast
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("name", ["silu", "sigmoid", "relu"])
+def test_split_equals_one_call(name, n):
+    x, g = _data(n)
+    fn = _fast._sym(f"{name}_f")
+    vjp = _fast._sym(f"{name}_vjp", binary=True)
+    ab = (1.0, 1.0) if name == "silu" else (0.0, 0.0)
+    one, two = np.empty_like(x), np.empty_like(x)
+    _fast._MOD.apply1(_fast._addr(fn), x, one, *ab)
+    _fast._MOD.split1(_fast._addr(fn), x, two, *ab)
+    np.testing.assert_array_equal(two, one)
+    _fast._MOD.apply2(_fast._addr(vjp), g, x, one, *ab)
+    _fast._MOD.split2(_fast._addr(vjp), g, x, two, *ab)
+    np.testing.assert_array_equal(two, one)
+
+
+@needs_fast
+def test_split_rejects_bad_buffers():
+    fn = _fast._addr(_fast._sym("relu_f"))
+    x = np.zeros(10, np.float32)
+    with pytest.raises(TypeError):
+        _fast._MOD.split1(fn, x.astype(np.float64), x, 0.0, 0.0)
+    with pytest.raises(ValueError):
+        _fast._MOD.split1(fn, x, np.zeros(9, np.float32), 0.0, 0.0)
+    with pytest.raises(TypeError):
+        _fast._MOD.split2(fn, x, x, 0.0, 0.0)
+
+
+def _child(queue) -> None:
+    x, _ = _data(300_001)
+    queue.put(actlab.get("gelu")(x).tobytes())
+
+
+@needs_fast
+def test_forked_child_starts_its_own_helper():
+    x, _ = _data(300_001)
+    want = actlab.get("gelu")(x)  # the parent's helper is running
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_child, args=(queue,))
+    proc.start()
+    got = np.frombuffer(queue.get(timeout=60), np.float32)
+    proc.join(60)
+    assert proc.exitcode == 0
+    np.testing.assert_array_equal(got, want)
+
+
+@needs_fast
+def test_many_threads_share_the_helper():
+    act = actlab.get("tanh")
+    inputs = [_data(n)[0] for n in (8192, 100_003, 300_001, 20_000)] * 2
+    wants = [act(x) for x in inputs]
+    results: list = [None] * len(inputs)
+
+    def work(i):
+        for _ in range(20):
+            results[i] = act.backward(inputs[i], inputs[i])
+        results[i] = (results[i], act(inputs[i]))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(inputs))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for x, want, (b, f) in zip(inputs, wants, results):
+        np.testing.assert_array_equal(f, want)
+        np.testing.assert_array_equal(b, act.backward(x, x))
