@@ -6,7 +6,7 @@ For every registry entry (``actlab.names()``, default parameters), forward ``f(x
 
 * **actlab**: ``act(x, out=out)`` and ``act.backward(g, x, y, out=out)``, preallocated ``out``.
   The compiled float32 kernels (``actlab/activations/_kernels.c``) use the calling thread plus one
-  helper thread from ``_fast.SPLIT_MIN`` elements (``SPLIT_MIN_CHEAP`` for piecewise-linear
+  native helper thread (``_kernels_pool.c``) from ``_fast.SPLIT_MIN`` elements (``SPLIT_MIN_CHEAP`` for piecewise-linear
   entries); ``ACTLAB_NO_FAST=1`` benchmarks the pure-NumPy path (as float64 always does).
 * **naive**: NumPy as the articles write it, e.g. ``1/(1+np.exp(-x))``, ``x*(x>0)``,
   ``0.5*x*(1+erf(x/sqrt2))`` (allocating; see ``NAIVE_F``/``NAIVE_B``).
@@ -24,7 +24,11 @@ For every registry entry (``actlab.names()``, default parameters), forward ``f(x
 
 Timing is interleaved best-of-N: each repeat runs every contender once, in turn (each timing
 repeats the call until it lasts about a millisecond: small sizes measure the per-call cost), and
-the fastest repeat of each is kept (the least disturbed on a shared machine). The ratio tables
+the fastest repeat of each is kept (the least disturbed on a shared machine). Before each timing
+the calling thread waits :data:`SETTLE_S` (:func:`settle`): torch's OpenMP workers keep spinning for 2-5 ms after a
+parallel call (libgomp's default wait policy), and a contender timed inside that window shares
+its second core with them (measured: actlab's two-thread sigmoid 0.21 ms after a 5 ms pause,
+0.39-0.42 ms after 0-2 ms). Within its own timing every contender keeps its threads' habits. The ratio tables
 give actlab/torch, actlab/jax, actlab/naive and actlab/copy with geometric means; a summary gives
 the geometric mean and worst entry per size, and a per-call overhead table (1 element) gives
 microseconds per call.
@@ -230,6 +234,18 @@ def calls_per_timing(fn: Callable[[], object], target_s: float = 1e-3) -> int:
     return max(1, min(10_000, int(target_s / max(dt, 1e-7))))
 
 
+#: seconds of quiet before each timing, longer than the other contenders' threads spin
+SETTLE_S = 0.01
+
+
+def settle(seconds: float = SETTLE_S) -> None:
+    """Wait on this thread alone, busily: a sleep lets the virtual CPU idle and the next
+    timing start cold (measured: every contender, the copy too, 10-20 % slower)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
 def interleaved_best(contenders: dict[str, Callable[[], object]], repeats: int,
                      setup: dict[str, Callable[[], object]] | None = None) -> dict[str, float]:
     """Best wall time (ms per call) of each zero-argument callable; every repeat runs all in
@@ -245,6 +261,7 @@ def interleaved_best(contenders: dict[str, Callable[[], object]], repeats: int,
         for name, fn in contenders.items():
             setup.get(name, lambda: None)()
             k = number[name]
+            settle()
             t0 = time.perf_counter()
             for _ in range(k):
                 fn()
@@ -304,20 +321,17 @@ def run(sizes, repeats, threads, names=None, stream=sys.stdout, dtype=np.float32
         import torch
     except ImportError:
         torch = None
-    saved = (torch.get_num_threads() if torch is not None else None, _fast.SPLIT_MIN,
-             _fast.SPLIT_MIN_CHEAP)
+    saved = torch.get_num_threads() if torch is not None else None
     try:
-        if threads < 2:
-            _fast.SPLIT_MIN = _fast.SPLIT_MIN_CHEAP = 1 << 62
         if threads < 2:  # XLA's own pool: one thread too (read when jax loads)
             os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
                                                "intra_op_parallelism_threads=1")
         jax_pair = jax_ops() if jax else (None, None)
-        return _run(sizes, repeats, threads, names, stream, torch, jax_pair, np.dtype(dtype))
+        with _fast.limit_threads(min(threads, 2)):
+            return _run(sizes, repeats, threads, names, stream, torch, jax_pair, np.dtype(dtype))
     finally:
         if torch is not None:
-            torch.set_num_threads(saved[0])
-        _fast.SPLIT_MIN, _fast.SPLIT_MIN_CHEAP = saved[1:]
+            torch.set_num_threads(saved)
 
 
 def _run(sizes, repeats, threads, names, stream, torch, jax_pair, dtype):
@@ -329,7 +343,7 @@ def _run(sizes, repeats, threads, names, stream, torch, jax_pair, dtype):
     print(f"  machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"load average {load0[0]:.2f} at start (other processes share these cores)",
           file=stream)
-    split = (f"2 threads (caller + 1 helper claiming chunks) from {_fast.SPLIT_MIN} elements "
+    split = (f"2 threads (caller + native helper claiming chunks) from {_fast.SPLIT_MIN} elements "
              f"({_fast.SPLIT_MIN_CHEAP} piecewise-linear)" if threads >= 2 else "1 thread")
     kernels = "ON" if _fast.enabled() and dtype == np.float32 else "OFF"
     print(f"  actlab: compiled kernels {kernels} ({_fast.REASON}); {split}", file=stream)

@@ -264,13 +264,22 @@ def gemm_runner(model, X, batches):
     return run
 
 
+def settle(seconds: float = 0.01) -> None:
+    """Busy-wait on this thread while the other contenders' threads (torch's OpenMP workers
+    spin 2-5 ms after a parallel call) go idle; a sleep would start the next timing cold."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
 def best_of(runners: dict, repeats: int, steps: int) -> dict[str, float]:
-    """Interleaved best-of-N: seconds per step for each runner."""
+    """Interleaved best-of-N: seconds per step for each runner, each timed after 10 ms of quiet."""
     for run in runners.values():  # warm-up (allocations, lazy initialisation)
         run()
     best = {name: float("inf") for name in runners}
     for _ in range(repeats):
         for name, run in runners.items():
+            settle()
             t0 = time.perf_counter()
             run()
             best[name] = min(best[name], (time.perf_counter() - t0) / steps)
@@ -315,16 +324,11 @@ def main(argv=None) -> int:
 
     from threadpoolctl import threadpool_limits
 
-    from actlab.activations import _fast
+    from actlab.activations import limit_threads
 
-    saved = _fast.SPLIT_MIN, _fast.SPLIT_MIN_CHEAP
-    with threadpool_limits(args.threads):
-        if args.threads == 1:  # actlab's activation kernels stay on the calling thread too
-            _fast.SPLIT_MIN = _fast.SPLIT_MIN_CHEAP = 1 << 62
-        try:
-            return _main(args)
-        finally:
-            _fast.SPLIT_MIN, _fast.SPLIT_MIN_CHEAP = saved
+    # actlab's activation kernels use as many threads as BLAS (1: the calling thread only)
+    with threadpool_limits(args.threads), limit_threads(args.threads):
+        return _main(args)
 
 
 def _main(args) -> int:

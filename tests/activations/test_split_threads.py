@@ -7,7 +7,12 @@ helper is restarted in a forked child; concurrent callers share the one helper s
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -95,3 +100,65 @@ def test_many_threads_share_the_helper():
     for x, want, (b, f) in zip(inputs, wants, results):
         np.testing.assert_array_equal(f, want)
         np.testing.assert_array_equal(b, act.backward(x, x))
+
+
+def _pool_threads() -> list[Path]:
+    return [t for t in Path("/proc/self/task").iterdir()
+            if (t / "comm").read_text().strip() == "actlab-pool"]
+
+
+@needs_fast
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_the_helper_blocks_signals():
+    act = actlab.get("sigmoid")
+    with _fast.limit_threads(2):
+        act(_data(100_003)[0])  # the helper is running
+    pool = _pool_threads()
+    assert len(pool) == 1
+    status = dict(line.split(":\t") for line in (pool[0] / "status").read_text().splitlines()
+                  if ":\t" in line)
+    blocked = int(status["SigBlk"], 16)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM, signal.SIGCHLD, signal.SIGUSR1):
+        assert blocked >> (int(sig) - 1) & 1, sig.name  # Python's handlers run on its threads
+    # and this thread (the caller) still takes them
+    mine = dict(line.split(":\t") for line in Path("/proc/thread-self/status").read_text()
+                .splitlines() if ":\t" in line)
+    assert not int(mine["SigBlk"], 16) >> (int(signal.SIGINT) - 1) & 1
+
+
+def test_set_num_threads_checks_and_restores():
+    before = _fast.get_num_threads()
+    for bad in (0, -1, 1.5, "2", True, None):
+        with pytest.raises(ValueError, match="positive integer"):
+            _fast.set_num_threads(bad)
+    assert _fast.get_num_threads() == before
+    with _fast.limit_threads(1):
+        assert _fast.get_num_threads() == 1
+        with _fast.limit_threads(8):
+            assert _fast.get_num_threads() == 2  # the caller and one helper at most
+        assert _fast.get_num_threads() == 1
+    assert _fast.get_num_threads() == before
+
+
+@needs_fast
+def test_one_thread_gives_the_same_bits():
+    x, g = _data(300_001)
+    act = actlab.get("gelu")
+    with _fast.limit_threads(2):
+        two = act(x), act.backward(g, x)
+    with _fast.limit_threads(1):
+        one = act(x), act.backward(g, x)
+    np.testing.assert_array_equal(one[0], two[0])
+    np.testing.assert_array_equal(one[1], two[1])
+
+
+@pytest.mark.parametrize(("value", "want"), [("1", "1"), ("2", "2"), ("16", "2"), ("", "2"),
+                                             ("zero", "ACTLAB_NUM_THREADS"),
+                                             ("0", "ACTLAB_NUM_THREADS")])
+def test_num_threads_from_the_environment(value, want):
+    code = "from actlab.activations import get_num_threads; print(get_num_threads())"
+    env = {**os.environ, "ACTLAB_NUM_THREADS": value}
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert want in (res.stdout if want.isdigit() else res.stderr)
+    assert (res.returncode == 0) == want.isdigit()

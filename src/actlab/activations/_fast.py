@@ -12,13 +12,13 @@ The kernels live in ``_kernels.c``/``_kernels_rows.c`` (AVX2 + FMA; glibc's libm
 tanh and log1p, an inline exp accurate to 1.33 ulp), built by ``setup.py`` as an optional extension.
 Below the split size a call goes through the extension's own entry points ``apply1``/``apply2``
 (buffers through the Python C API, well under a microsecond); from :data:`SPLIT_MIN` elements
-(:data:`SPLIT_MIN_CHEAP` for the memory-bound piecewise-linear entries, where a second thread
-pays only at sizes that leave the caches) a call (``split1``/``split2``; ``run_split`` through
+(:data:`SPLIT_MIN_CHEAP` for the memory-bound piecewise-linear entries) a call (``split1``/``split2``; ``run_split`` through
 :mod:`ctypes` for softmax rows) is cut into chunks of :data:`CHUNK` that the calling thread and
 one persistent native helper thread (``_kernels_pool.c``: a pthread that spins briefly between
 calls, then sleeps on a futex; no GIL) claim from a shared atomic counter: on a busy machine,
 where the helper may be scheduled late, the caller simply takes every chunk (never much slower
-than one thread). They are used only when
+than one thread). ``ACTLAB_NUM_THREADS=1`` (read at import) or :func:`set_num_threads`
+keeps every call on the calling thread. The kernels are used only when
 
 * the library was built and loads, and the CPU has AVX2 and FMA (:func:`available`);
 * ``ACTLAB_NO_FAST`` was unset (or ``0``/empty) when actlab was imported -- ``1`` forces the
@@ -35,7 +35,8 @@ import ctypes
 import importlib
 import importlib.machinery
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,22 @@ SPLIT_MIN = 1 << 13
 #: 0.74x one thread's time at 1e5 elements, 0.8x at 1e6)
 SPLIT_MIN_CHEAP = 1 << 16
 _CHEAP = {"identity", "relu", "leaky_relu", "relu6", "hard_tanh", "hard_sigmoid"}
+_NEVER = 1 << 62
+
+
+def _threads_from_env() -> int:
+    raw = os.environ.get("ACTLAB_NUM_THREADS", "").strip()
+    try:
+        n = int(raw) if raw else 2
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"ACTLAB_NUM_THREADS must be a positive integer, got {raw!r}")
+    return min(n, 2)
+
+
+#: the split sizes in use, [smooth entries and rows, piecewise-linear]; never on one thread
+_SPLIT_AT = [SPLIT_MIN, SPLIT_MIN_CHEAP] if _threads_from_env() > 1 else [_NEVER, _NEVER]
 
 _F32 = np.dtype(np.float32)
 _SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
@@ -96,6 +113,32 @@ def set_enabled(flag: bool) -> None:
     _ENABLED = bool(flag) and _LIB is not None
 
 
+def get_num_threads() -> int:
+    """Threads a large compiled call may use: 2 (the caller and the helper) or 1."""
+    return 1 if _SPLIT_AT[0] == _NEVER else 2
+
+
+def set_num_threads(n: int) -> None:
+    """Let large compiled calls use ``n`` threads: 1 (the caller only) or 2 (more is read as 2).
+
+    Read at import from ``ACTLAB_NUM_THREADS``; study workers run with 1, as with BLAS.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"the number of threads must be a positive integer, got {n!r}")
+    _SPLIT_AT[:] = [SPLIT_MIN, SPLIT_MIN_CHEAP] if n > 1 else [_NEVER, _NEVER]
+
+
+@contextmanager
+def limit_threads(n: int) -> Iterator[None]:
+    """``set_num_threads(n)`` for a block, then the previous setting."""
+    before = get_num_threads()
+    set_num_threads(n)
+    try:
+        yield
+    finally:
+        set_num_threads(before)
+
+
 def optimizer_kernels():
     """The extension's one-pass optimizer steps (``sgd``, ``adam``), or ``None`` (NumPy)."""
     return _MOD if _ENABLED else None
@@ -140,21 +183,22 @@ def _split_rows(kind: int, fn: int, n: int, g, x, y, *, m: int, skip: int, from_
     _LIB.run_split(ctypes.byref(job))  # releases the GIL; returns once every chunk is done
 
 
-def _elementwise(fn_f, kind: str, a: float, b: float, split_min: int):
-    """The bound kernel for one elementwise (entry, kind) with parameters (a, b)."""
+def _elementwise(fn_f, kind: str, a: float, b: float, cheap: int):
+    """The bound kernel for one elementwise (entry, kind) with parameters (a, b); it splits
+    from ``_SPLIT_AT[cheap]`` elements."""
     fn = _addr(fn_f)
     if kind != "vjp":
         apply1, split1 = _MOD.apply1, _MOD.split1
 
         def kernel(x, out):
-            (apply1 if out.size < split_min else split1)(fn, x, out, a, b)
+            (apply1 if out.size < _SPLIT_AT[cheap] else split1)(fn, x, out, a, b)
             return out
 
         return kernel
     apply2, split2 = _MOD.apply2, _MOD.split2
 
     def vjp(g, ref, out):
-        (apply2 if out.size < split_min else split2)(fn, g, ref, out, a, b)
+        (apply2 if out.size < _SPLIT_AT[cheap] else split2)(fn, g, ref, out, a, b)
         return out
 
     return vjp
@@ -237,7 +281,7 @@ def _call_rows(fn: int, kind: int, g, ref, out, m: int, from_y: int = 0) -> np.n
     """fn over the rows of length m; the indices of the rows it left to NumPy, or None."""
     rows = out.size // m
     skip = np.empty(rows, np.uint8)
-    if out.size < SPLIT_MIN or rows <= max(1, CHUNK // m):
+    if out.size < _SPLIT_AT[0] or rows <= max(1, CHUNK // m):
         if not _MOD.rows(fn, g, ref, out, m, from_y, skip):
             return None
     else:
@@ -323,8 +367,7 @@ def bind(name: str, kind: str, dtype: np.dtype, params: dict[str, Any]):
     prefix, (a, b), y_ok = found
     if name == "identity" and kind == "f":  # a copy: memcpy's speed, the same bits
         return _copy
-    split_min = SPLIT_MIN_CHEAP if name in _CHEAP else SPLIT_MIN
-    fn = _elementwise(_sym(f"{prefix}_{kind}", kind == "vjp"), kind, a, b, split_min)
+    fn = _elementwise(_sym(f"{prefix}_{kind}", kind == "vjp"), kind, a, b, int(name in _CHEAP))
     if kind != "vjp":
         return fn
     spec = _numpy_spec(name)

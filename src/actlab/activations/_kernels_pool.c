@@ -3,29 +3,56 @@
    scheduled late (other processes on the cores) costs nothing: the caller simply takes every
    chunk, then takes the job back (or waits for the helper to leave it) before returning.
 
-   The helper is a plain pthread (no Python, no GIL): after each job it spins for about
-   SPIN_ITERS pause instructions (tens of microseconds) watching for the next one, then sleeps
-   on a futex. A hand-off therefore costs a few atomics while calls follow each other (a
+   The helper is a plain pthread (no Python, no GIL): after each job it spins for SPIN_NS
+   (50 us, by the clock: pause instructions last 10 to 140 cycles depending on the CPU)
+   watching for the next one, then sleeps on a futex. A hand-off therefore costs a few atomics while calls follow each other (a
    training loop, a benchmark) and one futex wake otherwise, where the former Python helper
    thread (queue + GIL) cost 10-20 us and made calls of 1e5 elements slower than one thread.
    One job is offered at a time: a caller that finds the slot taken (another Python thread's
-   call) runs its own job alone. After fork() the child starts its own helper. */
+   call) runs its own job alone.
+
+   Hardening: the helper blocks every signal (they go to Python's threads, as before); a
+   pthread_atfork child handler resets the pool (lock, offer, helper pid), so a child forked
+   while another thread held the start lock or had a job offered starts cleanly with its own
+   helper on its first split call. */
 #define _GNU_SOURCE
 #include "_kernels_pool.h"
 
 #include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
-#define SPIN_ITERS 5000
+#define SPIN_NS 50000
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
 
 static job_t *offered;       /* the job offered to the helper, NULL when none */
 static int seq;              /* futex word: bumped after every offer */
 static int sleeping;         /* the helper is (about to be) asleep on seq */
 static pid_t helper_pid;     /* the process whose helper thread runs (0: none yet) */
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* in a forked child (one thread, a copy of the parent's memory): no helper, no offer, a fresh
+   lock (the parent's may have been held by a thread that does not exist here) */
+static void reset_in_child(void)
+{
+    pthread_mutex_init(&start_lock, NULL);
+    offered = NULL;
+    sleeping = 0;
+    helper_pid = 0;
+}
+
+static void register_atfork(void) { pthread_atfork(NULL, NULL, reset_in_child); }
 
 void run_job(job_t *j)
 {
@@ -47,13 +74,15 @@ void run_job(job_t *j)
 static void *helper_main(void *arg)
 {
     (void)arg;
+    pthread_setname_np(pthread_self(), "actlab-pool");  /* as seen in top -H, /proc, gdb */
     for (;;) {
         job_t *j = NULL;
-        for (int spins = 0;; spins++) {
+        int64_t until = now_ns() + SPIN_NS;
+        for (int spins = 1;; spins++) {
             if (__atomic_load_n(&offered, __ATOMIC_RELAXED) != NULL &&
                 (j = __atomic_exchange_n(&offered, NULL, __ATOMIC_ACQUIRE)) != NULL)
                 break;
-            if (spins < SPIN_ITERS) {
+            if (spins & 63 || now_ns() < until) {  /* the clock read every 64 pauses */
                 __builtin_ia32_pause();
                 continue;
             }
@@ -62,6 +91,7 @@ static void *helper_main(void *arg)
             if (__atomic_load_n(&offered, __ATOMIC_SEQ_CST) == NULL)
                 syscall(SYS_futex, &seq, FUTEX_WAIT_PRIVATE, s, NULL, NULL, 0);
             __atomic_store_n(&sleeping, 0, __ATOMIC_SEQ_CST);
+            until = now_ns() + SPIN_NS;
             spins = 0;
         }
         run_job(j);
@@ -75,6 +105,7 @@ static int helper_ready(void)
 {
     pid_t me = getpid();
     if (__atomic_load_n(&helper_pid, __ATOMIC_ACQUIRE) == me) return 1;
+    pthread_once(&atfork_once, register_atfork);
     int ok = 1;
     pthread_mutex_lock(&start_lock);
     if (helper_pid != me) {
@@ -82,10 +113,14 @@ static int helper_ready(void)
         sleeping = 0;
         pthread_t t;
         pthread_attr_t attr;
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);  /* the helper inherits: every signal blocked */
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         ok = pthread_create(&t, &attr, helper_main, NULL) == 0;
         pthread_attr_destroy(&attr);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (ok) __atomic_store_n(&helper_pid, me, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&start_lock);

@@ -69,8 +69,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                    help="seeds the weights, the batch order and the split of generated data")
     p.add_argument("--dtype", default="float32", choices=("float32", "float64"))
     p.add_argument("--threads", type=int, default=1, metavar="T",
-                   help="BLAS threads (default 1, as compare uses per run: small models on a "
-                        "busy machine ran 10-25x slower with the library's default)")
+                   help="BLAS and compiled-kernel threads (default 1, as compare uses per run: "
+                        "small models on a busy machine ran 10-25x slower with BLAS's default)")
     p.add_argument("--save", metavar="PATH", default=None, help="save the trained model (.npz)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     p.add_argument("--no-progress", action="store_true", help="print no per-epoch lines")
@@ -109,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
     _validate(args)
     from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(args.threads):
+    from actlab.activations import limit_threads
+
+    with threadpool_limits(args.threads), limit_threads(args.threads):
         return _run(args)
 
 

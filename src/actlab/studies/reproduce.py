@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import limit_threads
 from ..nn.base import Layer
 from . import parallel
 from .findings import Estimate
@@ -148,7 +149,7 @@ def _task(kind: str, activation: str, seed: int, steps: int,
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover
         return kind, activation, seed, run(kind, activation, seed, steps)
-    with threadpool_limits(1):
+    with threadpool_limits(1), limit_threads(1):
         return kind, activation, seed, run(kind, activation, seed, steps)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import limit_threads
 from ..nn.callbacks import Callback
 from .records import EpochStats, RunConfig, RunResult
 from .store import Store
@@ -317,7 +318,7 @@ def _task(cfg: RunConfig, ds: Any, extra: Any, study: int | None = None) -> RunR
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover
         return run_one(cfg, ds, extra=extra)
-    with threadpool_limits(1):
+    with threadpool_limits(1), limit_threads(1):
         return run_one(cfg, ds, extra=extra)
 
 
