@@ -6,8 +6,9 @@ For every registry entry (``actlab.names()``, default parameters), forward ``f(x
 
 * **actlab**: ``act(x, out=out)`` and ``act.backward(g, x, y, out=out)``, preallocated ``out``.
   The compiled float32 kernels (``actlab/activations/_kernels.c``) use the calling thread plus one
-  native helper thread (``_kernels_pool.c``) from ``_fast.SPLIT_MIN`` elements (``SPLIT_MIN_CHEAP`` for piecewise-linear
-  entries); ``ACTLAB_NO_FAST=1`` benchmarks the pure-NumPy path (as float64 always does).
+  native helper thread (``_kernels_pool.c``) from ``_fast.SPLIT_MIN`` elements (``SPLIT_MIN_CHEAP``
+  for piecewise-linear entries); ``ACTLAB_NO_FAST=1`` benchmarks the pure-NumPy path (as float64
+  always does).
 * **naive**: NumPy as the articles write it, e.g. ``1/(1+np.exp(-x))``, ``x*(x>0)``,
   ``0.5*x*(1+erf(x/sqrt2))`` (allocating; see ``NAIVE_F``/``NAIVE_B``).
 * **torch**: ``torch.nn.functional``/``torch._C._nn`` with ``out=`` where the op has an out
@@ -25,13 +26,13 @@ For every registry entry (``actlab.names()``, default parameters), forward ``f(x
 Timing is interleaved best-of-N: each repeat runs every contender once, in turn (each timing
 repeats the call until it lasts about a millisecond: small sizes measure the per-call cost), and
 the fastest repeat of each is kept (the least disturbed on a shared machine). Before each timing
-the calling thread waits :data:`SETTLE_S` (:func:`settle`): torch's OpenMP workers keep spinning for 2-5 ms after a
-parallel call (libgomp's default wait policy), and a contender timed inside that window shares
-its second core with them (measured: actlab's two-thread sigmoid 0.21 ms after a 5 ms pause,
-0.39-0.42 ms after 0-2 ms). Within its own timing every contender keeps its threads' habits. The ratio tables
-give actlab/torch, actlab/jax, actlab/naive and actlab/copy with geometric means; a summary gives
-the geometric mean and worst entry per size, and a per-call overhead table (1 element) gives
-microseconds per call.
+the calling thread waits :data:`SETTLE_S` (:func:`settle`): torch's OpenMP workers keep spinning
+for 2-5 ms after a parallel call (libgomp's default wait policy), and a contender timed inside that
+window shares its second core with them (measured: actlab's two-thread sigmoid 0.21 ms after a 5 ms
+pause, 0.39-0.42 ms after 0-2 ms). Within its own timing every contender keeps its threads' habits.
+The ratio tables give actlab/torch, actlab/jax, actlab/naive and actlab/copy with geometric means;
+a summary gives the geometric mean and worst entry per size, and a per-call overhead table (1
+element) gives microseconds per call.
 
 Run:  .venv/bin/python benchmarks/bench_activations.py [--quick] [--sizes 1e3 1e6] [--repeats N]
       [--threads 1|2] [--dtype float32|float64] [--names relu gelu] [--json out.json]

@@ -162,3 +162,16 @@ def test_num_threads_from_the_environment(value, want):
                          timeout=120)
     assert want in (res.stdout if want.isdigit() else res.stderr)
     assert (res.returncode == 0) == want.isdigit()
+
+
+@needs_fast
+@pytest.mark.parametrize("n", [100, 300_001])
+def test_identity_copies_every_bit(n):
+    bits = np.random.default_rng(n).integers(0, 2**32, n, dtype=np.uint64).astype(np.uint32)
+    x = bits.view(np.float32)  # NaN payloads, signalling NaNs, subnormals, infinities
+    act = actlab.get("identity")
+    with _fast.limit_threads(2):
+        out = act(x, out=np.empty_like(x))
+        same = act(x, out=x)
+    np.testing.assert_array_equal(out.view(np.uint32), bits)
+    assert same is x and np.array_equal(x.view(np.uint32), bits)

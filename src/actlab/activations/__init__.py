@@ -6,7 +6,7 @@
 from . import classic, smooth, softmax  # noqa: F401
 from . import exponential, hard  # noqa: F401
 # isort: on
-from ._fast import get_num_threads, limit_threads, set_num_threads
+from ._threads import get_num_threads, limit_threads, set_num_threads
 from .registry import Activation, aliases, canonical, get, names, register, spec
 from .spec import Extremum, Info, Kink, Param, Spec
 

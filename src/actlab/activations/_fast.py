@@ -12,13 +12,13 @@ The kernels live in ``_kernels.c``/``_kernels_rows.c`` (AVX2 + FMA; glibc's libm
 tanh and log1p, an inline exp accurate to 1.33 ulp), built by ``setup.py`` as an optional extension.
 Below the split size a call goes through the extension's own entry points ``apply1``/``apply2``
 (buffers through the Python C API, well under a microsecond); from :data:`SPLIT_MIN` elements
-(:data:`SPLIT_MIN_CHEAP` for the memory-bound piecewise-linear entries) a call (``split1``/``split2``; ``run_split`` through
-:mod:`ctypes` for softmax rows) is cut into chunks of :data:`CHUNK` that the calling thread and
-one persistent native helper thread (``_kernels_pool.c``: a pthread that spins briefly between
-calls, then sleeps on a futex; no GIL) claim from a shared atomic counter: on a busy machine,
-where the helper may be scheduled late, the caller simply takes every chunk (never much slower
-than one thread). ``ACTLAB_NUM_THREADS=1`` (read at import) or :func:`set_num_threads`
-keeps every call on the calling thread. The kernels are used only when
+(:data:`SPLIT_MIN_CHEAP` for the memory-bound piecewise-linear entries) a call
+(``split1``/``split2``; ``run_split`` through :mod:`ctypes` for softmax rows) is cut into chunks of
+:data:`CHUNK` that the calling thread and one persistent native helper thread (``_kernels_pool.c``:
+a pthread that spins briefly between calls, then sleeps on a futex; no GIL) claim from a shared
+atomic counter: on a busy machine, where the helper may be scheduled late, the caller simply takes
+every chunk (never much slower than one thread). ``ACTLAB_NUM_THREADS=1`` (read at import) or
+:func:`set_num_threads` keeps every call on the calling thread. The kernels are used only when
 
 * the library was built and loads, and the CPU has AVX2 and FMA (:func:`available`);
 * ``ACTLAB_NO_FAST`` was unset (or ``0``/empty) when actlab was imported -- ``1`` forces the
@@ -35,37 +35,17 @@ import ctypes
 import importlib
 import importlib.machinery
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-#: arrays with at least this many elements are split across two threads (measured with the
-#: native helper thread, 2 cores: 0.7-0.9x one thread's time at 1e4 elements, 0.53x from 5e4)
-SPLIT_MIN = 1 << 13
-#: the same for the piecewise-linear entries (a few instructions per element, memory-bound:
-#: 0.74x one thread's time at 1e5 elements, 0.8x at 1e6)
-SPLIT_MIN_CHEAP = 1 << 16
+from ._threads import SPLIT_AT as _SPLIT_AT
+from ._threads import (  # noqa: F401  (re-exported: tests, benchmarks)
+    SPLIT_MIN, SPLIT_MIN_CHEAP, get_num_threads, limit_threads, set_num_threads)
+
 _CHEAP = {"identity", "relu", "leaky_relu", "relu6", "hard_tanh", "hard_sigmoid"}
-_NEVER = 1 << 62
-
-
-def _threads_from_env() -> int:
-    raw = os.environ.get("ACTLAB_NUM_THREADS", "").strip()
-    try:
-        n = int(raw) if raw else 2
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise ValueError(f"ACTLAB_NUM_THREADS must be a positive integer, got {raw!r}")
-    return min(n, 2)
-
-
-#: the split sizes in use, [smooth entries and rows, piecewise-linear]; never on one thread
-_SPLIT_AT = [SPLIT_MIN, SPLIT_MIN_CHEAP] if _threads_from_env() > 1 else [_NEVER, _NEVER]
-
 _F32 = np.dtype(np.float32)
 _SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 
@@ -93,6 +73,7 @@ def _load() -> tuple[ctypes.CDLL | None, Any, str]:
 
 
 _LIB, _MOD, REASON = _load()
+_COPY = ctypes.cast(_LIB.copy_f, ctypes.c_void_p).value if _LIB is not None else 0
 #: whether bind() returns compiled kernels; callers caching bound kernels key them on it
 _ENABLED = _LIB is not None and os.environ.get("ACTLAB_NO_FAST", "") in ("", "0")
 
@@ -111,32 +92,6 @@ def set_enabled(flag: bool) -> None:
     """Switch the compiled kernels on or off at run time (``ACTLAB_NO_FAST`` is read at import)."""
     global _ENABLED
     _ENABLED = bool(flag) and _LIB is not None
-
-
-def get_num_threads() -> int:
-    """Threads a large compiled call may use: 2 (the caller and the helper) or 1."""
-    return 1 if _SPLIT_AT[0] == _NEVER else 2
-
-
-def set_num_threads(n: int) -> None:
-    """Let large compiled calls use ``n`` threads: 1 (the caller only) or 2 (more is read as 2).
-
-    Read at import from ``ACTLAB_NUM_THREADS``; study workers run with 1, as with BLAS.
-    """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"the number of threads must be a positive integer, got {n!r}")
-    _SPLIT_AT[:] = [SPLIT_MIN, SPLIT_MIN_CHEAP] if n > 1 else [_NEVER, _NEVER]
-
-
-@contextmanager
-def limit_threads(n: int) -> Iterator[None]:
-    """``set_num_threads(n)`` for a block, then the previous setting."""
-    before = get_num_threads()
-    set_num_threads(n)
-    try:
-        yield
-    finally:
-        set_num_threads(before)
 
 
 def optimizer_kernels():
@@ -346,7 +301,10 @@ def _numpy_spec(name: str):
 
 def _copy(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     if out is not x:
-        np.copyto(out, x)
+        if out.size < _SPLIT_AT[1]:
+            np.copyto(out, x)
+        else:
+            _MOD.split1(_COPY, x, out, 0.0, 0.0)
     return out
 
 
@@ -365,7 +323,7 @@ def bind(name: str, kind: str, dtype: np.dtype, params: dict[str, Any]):
     if found is None:
         return None
     prefix, (a, b), y_ok = found
-    if name == "identity" and kind == "f":  # a copy: memcpy's speed, the same bits
+    if name == "identity" and kind == "f":  # a copy: the same bits, two threads when large
         return _copy
     fn = _elementwise(_sym(f"{prefix}_{kind}", kind == "vjp"), kind, a, b, int(name in _CHEAP))
     if kind != "vjp":

@@ -26,6 +26,7 @@
      void <name>_f(const float *x, float *y, int64_t n, double a, double b)
      void <name>_df(const float *x, float *y, int64_t n, double a, double b)
      void <name>_vjp(const float *g, const float *x, float *y, int64_t n, double a, double b)
+     void copy_f(const float *x, float *y, int64_t n, double a, double b)  (identity forward)
    with y = f(x), y = f'(x), y = g * f'(x); a, b are the entry's parameters (alpha, beta, scale).
    y may be the same array as x or g (in place), never a partial overlap. Row kernels:
      int64_t {softmax,log_softmax}_rows_f(x, y, rows, m, unsigned char *skip)
@@ -305,6 +306,14 @@ static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_kernels",
                                             "actlab's compiled kernels (see _fast.py)", -1,
                                             kernels_methods, NULL, NULL, NULL, NULL};
 PyMODINIT_FUNC PyInit__kernels(void) { return PyModule_Create(&kernels_module); }
+
+/* identity's forward: a copy, bit for bit (NaN payloads too), in chunks on two threads from
+   _fast's split size (np.copyto below it) */
+void copy_f(const float *x, float *y, int64_t n, double a, double b)
+{
+    (void)a, (void)b;
+    if (x != y) memcpy(y, x, (size_t)n * sizeof(float));
+}
 
 /* Compiled for the baseline ISA so it can run (and say no) on any x86-64. */
 int actlab_cpu_ok(void)
