@@ -73,7 +73,6 @@ def _load() -> tuple[ctypes.CDLL | None, Any, str]:
 
 
 _LIB, _MOD, REASON = _load()
-_COPY = ctypes.cast(_LIB.copy_f, ctypes.c_void_p).value if _LIB is not None else 0
 #: whether bind() returns compiled kernels; callers caching bound kernels key them on it
 _ENABLED = _LIB is not None and os.environ.get("ACTLAB_NO_FAST", "") in ("", "0")
 
@@ -114,6 +113,9 @@ def _addr(fn) -> int:
     return ctypes.cast(fn, ctypes.c_void_p).value
 
 
+_COPY = _addr(_LIB.copy_f) if _LIB is not None else 0  # identity's forward (two threads)
+
+
 # ------------------------------------------------------------------------ two threads
 #: elements (or rows' worth of elements) per chunk claimed by a thread (SPLIT_CHUNK in C)
 CHUNK = 1 << 14
@@ -122,7 +124,7 @@ CHUNK = 1 << 14
 class _Job(ctypes.Structure):
     """job_t in _kernels_pool.h: chunks of one call, claimed by the caller and the helper."""
 
-    _fields_ = [(k, ctypes.c_int64) for k in ("next", "done", "n", "chunk", "kind", "m", "from_y")]
+    _fields_ = [(k, ctypes.c_int64) for k in ("next", "n", "chunk", "kind", "m", "from_y")]
     _fields_ += [(k, ctypes.c_void_p) for k in ("fn", "g", "x", "y", "skip")]
     _fields_ += [("a", ctypes.c_double), ("b", ctypes.c_double), ("helper_done", ctypes.c_int64)]
 
@@ -134,7 +136,7 @@ def _ptr(a: np.ndarray | None) -> int | None:
 def _split_rows(kind: int, fn: int, n: int, g, x, y, *, m: int, skip: int, from_y: int) -> None:
     """One rows call (kinds 3, 4) over n rows of m, on this thread and the native helper."""
     chunk = max(1, CHUNK // m)
-    job = _Job(0, 0, n, chunk, kind, m, from_y, fn, _ptr(g), _ptr(x), _ptr(y), skip, 0.0, 0.0, 0)
+    job = _Job(0, n, chunk, kind, m, from_y, fn, _ptr(g), _ptr(x), _ptr(y), skip, 0.0, 0.0, 0)
     _LIB.run_split(ctypes.byref(job))  # releases the GIL; returns once every chunk is done
 
 

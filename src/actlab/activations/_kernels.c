@@ -96,7 +96,7 @@ static PyObject *apply_n(PyObject *const *args, Py_ssize_t nargs, int n_in, int 
            SPLIT_CHUNK: small calls stay balanced, large ones claim cache-sized pieces */
         int64_t chunk = ((n / 8 + 63) & ~(int64_t)63);
         chunk = chunk < 2048 ? 2048 : chunk > SPLIT_CHUNK ? SPLIT_CHUNK : chunk;
-        job_t job = {0, 0, n, chunk, n_in, 1, 0, fn, n_in == 1 ? NULL : (const float *)v[0].buf,
+        job_t job = {0, n, chunk, n_in, 1, 0, fn, n_in == 1 ? NULL : (const float *)v[0].buf,
                      (const float *)v[n_in - 1].buf, out, NULL, a, b, 0};
         Py_BEGIN_ALLOW_THREADS
         run_split(&job);

@@ -67,7 +67,6 @@ void run_job(job_t *j)
         default:
             ((rows_vjp_t)j->fn)(j->g + o, j->x + o, j->y + o, k, j->m, j->skip + i, j->from_y);
         }
-        __atomic_fetch_add(&j->done, k, __ATOMIC_RELEASE);
     }
 }
 

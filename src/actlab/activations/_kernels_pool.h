@@ -16,7 +16,7 @@ typedef int64_t (*rows_vjp_t)(const float *, const float *, float *, int64_t, in
    next: the next unclaimed chunk; helper_done: set by the helper thread when it leaves the job.
    (_fast.py mirrors this layout as _Job.) */
 typedef struct {
-    int64_t next, done, n, chunk, kind, m, from_y;
+    int64_t next, n, chunk, kind, m, from_y;
     void *fn;
     const float *g, *x;
     float *y;
