@@ -10,6 +10,8 @@ import pytest
 from actlab.nn import Activation, Dense, Flatten, MaxPool2d, Sequential, Unflatten
 from actlab.nn.conv import _BATCH_INNER_BELOW, Conv1d, Conv2d, conv1d_naive, conv2d_naive
 
+from .test_conv import check_conv_against_torch
+
 # (kernel, stride, padding): long rows (per-sample columns) unless the width says otherwise
 CASES = [(3, 1, 0), (3, 2, 1), (2, 1, 2)]
 
@@ -49,22 +51,8 @@ def test_layouts_match_naive_and_backward_is_the_adjoint(nd, k, s, p, width, rng
 @pytest.mark.parametrize("k,s,p", CASES)
 def test_per_sample_layout_matches_torch(k, s, p, rng):
     torch = pytest.importorskip("torch")
-    F = torch.nn.functional
-    layer = _layer(2, k, s, p)
     x = rng.normal(size=(2, 2, 6, _BATCH_INNER_BELOW + 12))
-    y = layer.forward(x, training=True)
-    dy = rng.normal(size=y.shape)
-    dx = layer.backward(dy)
-    xt = torch.tensor(x, requires_grad=True)
-    wt = torch.tensor(layer.params["W"], requires_grad=True)
-    bt = torch.tensor(layer.params["b"], requires_grad=True)
-    yt = F.conv2d(xt, wt, bt, stride=s, padding=p)
-    yt.backward(torch.tensor(dy))
-    tol = dict(rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(y, yt.detach().numpy(), **tol)
-    np.testing.assert_allclose(dx, xt.grad.numpy(), **tol)
-    np.testing.assert_allclose(layer.grads["W"], wt.grad.numpy(), **tol)
-    np.testing.assert_allclose(layer.grads["b"], bt.grad.numpy(), **tol)
+    check_conv_against_torch(_layer(2, k, s, p), x, rng, torch)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
