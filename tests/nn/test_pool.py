@@ -7,7 +7,19 @@ import itertools
 import numpy as np
 import pytest
 
+from actlab.activations import _fast, limit_threads
 from actlab.nn import MaxPool1d, MaxPool2d
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def path(request):
+    """Run a test on the compiled 2 x 2 kernels and on the NumPy formulation."""
+    if request.param == "compiled" and not _fast.available():
+        pytest.skip(_fast.REASON)
+    was = _fast.enabled()
+    _fast.set_enabled(request.param == "compiled")
+    yield request.param
+    _fast.set_enabled(was)
 
 
 def reference(x, k, s, p):
@@ -49,9 +61,9 @@ def test_nan_wins_and_non_finite_gradients_stay_in_their_cell():
     np.testing.assert_array_equal(dx, [[[0.0, 1.0, np.inf, 0.0, 2.0, 0.0]]])
 
 
-@pytest.mark.parametrize("shape", [(2, 3, 6, 8), (3, 2, 7, 5), (1, 1, 2, 2)])
+@pytest.mark.parametrize("shape", [(2, 3, 6, 8), (3, 2, 7, 5), (1, 1, 2, 2), (2, 3, 5, 26)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_two_by_two_path_matches_window_reference_with_ties(shape, dtype):
+def test_two_by_two_path_matches_window_reference_with_ties(shape, dtype, path):
     """2 x 2 / stride 2 (the shifted-pair forward; the bit-moving float32 backward for even
     sides) against the loops, with many tied maxima and all four taps winning somewhere."""
     rng = np.random.default_rng(2)
@@ -70,7 +82,7 @@ def test_two_by_two_path_matches_window_reference_with_ties(shape, dtype):
     np.testing.assert_array_equal(layer.backward(dy.astype(dtype)), dx_ref.astype(dtype))
 
 
-def test_two_by_two_path_nan_input_and_non_finite_gradients():
+def test_two_by_two_path_nan_input_and_non_finite_gradients(path):
     x = np.zeros((1, 2, 4, 4), np.float32)
     x[0, 0, 1, 1] = 5.0
     x[0, 1, 2, 3] = np.nan  # a NaN wins its window (as in PyTorch)
@@ -91,3 +103,47 @@ def test_two_by_two_path_nan_input_and_non_finite_gradients():
     x[0, 1, 2, 3] = 7.0
     layer.forward(x, training=True)
     np.testing.assert_array_equal(layer.backward(dy), expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_two_by_two_large_inputs_same_bits_on_one_and_two_threads(dtype):
+    """Above the split size the compiled kernels run the planes on two threads: the same y,
+    winning taps and dx as on one thread and as the NumPy formulation, ties and odd sides
+    included, +0 (as in PyTorch) in every cell that lost; a NaN still wins its window."""
+    if not _fast.available():
+        pytest.skip(_fast.REASON)
+    rng = np.random.default_rng(3)
+    x = rng.integers(-3, 4, (16, 9, 27, 29)).astype(dtype)  # 113k cells, odd sides, ties
+    dy = rng.standard_normal((16, 9, 13, 14)).astype(dtype)  # rows of 14: a tail after 8
+    results = []
+    for enabled, threads in ((True, 1), (True, 2), (False, 1)):
+        _fast.set_enabled(enabled)
+        try:
+            with limit_threads(threads):
+                layer = MaxPool2d(2)
+                y = layer.forward(x, training=True)
+                results.append((y, layer.backward(dy)))
+        finally:
+            _fast.set_enabled(True)
+    for got, want in zip(results[1], results[0]):  # two threads: the same bits
+        np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+    for got, want in zip(results[2], results[0]):  # NumPy's dx has -0 (dy * 0) where we have +0
+        np.testing.assert_array_equal(got, want)
+    assert not np.signbit(results[0][1][results[0][1] == 0]).any()
+    y_ref, _, _ = reference(x[:1, :2].astype(float), (2, 2), (2, 2), (0, 0))
+    np.testing.assert_array_equal(results[0][0][:1, :2], y_ref.astype(dtype))
+    assert not results[0][1][:, :, 26].any() and not results[0][1][..., 28].any()
+    x[5, 4, 10, 11] = np.nan
+    with limit_threads(2):
+        y = MaxPool2d(2).forward(x)
+    assert np.isnan(y[5, 4, 5, 5]) and np.isnan(y).sum() == 1
+
+
+def test_two_by_two_compiled_keeps_the_winning_cells_bits():
+    """y is the first maximum's own value: +0 or -0 as that cell holds it."""
+    if not _fast.available():
+        pytest.skip(_fast.REASON)
+    x = np.array([[[[-0.0, 0.0], [0.0, 0.0]], [[0.0, -0.0], [-0.0, -0.0]]]], np.float32)
+    x = np.concatenate([x] * 2, axis=-1)
+    y = MaxPool2d(2).forward(x)
+    assert np.signbit(y[0, 0, 0, 0]) and not np.signbit(y[0, 1, 0, 0])

@@ -19,7 +19,8 @@
 
    Files: _kernels.h (vector helpers, vexp, loop drivers), this file (the elementwise entries and
    the Python entry points), _kernels_rows.c (softmax, log_softmax along rows), _kernels_pool.c
-   (the two-thread job runner and its native helper thread).
+   (the two-thread job runner and its native helper thread), _kernels_maxpool.c (2 x 2 max
+   pooling for nn/pool.py).
 
    Exported C ABI (called through the module's apply1/apply2/split1/split2 below, or ctypes for
    the rows' two-thread jobs; all pointers to contiguous float32):
@@ -285,6 +286,10 @@ static PyObject *adam_step(PyObject *self, PyObject *const *args, Py_ssize_t nar
     Py_RETURN_NONE;
 }
 
+/* 2 x 2 max pooling forward and backward (_kernels_maxpool.c) */
+PyObject *actlab_maxpool2x2(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *actlab_unpool2x2(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+
 static PyMethodDef kernels_methods[] = {
     {"apply1", (PyCFunction)(void (*)(void))apply1, METH_FASTCALL,
      "apply1(fn, x, out, a, b): out = fn(x) for contiguous float32 buffers"},
@@ -300,6 +305,10 @@ static PyMethodDef kernels_methods[] = {
      "sgd(p, g, v, lr, momentum, nesterov): one SGD step in place (v None: no momentum)"},
     {"adam", (PyCFunction)(void (*)(void))adam_step, METH_FASTCALL,
      "adam(p, g, mu, nu, b1, b2, eps_c, k): one Adam step in place (optim.py's arithmetic)"},
+    {"maxpool2x2", (PyCFunction)(void (*)(void))actlab_maxpool2x2, METH_FASTCALL,
+     "maxpool2x2(x, y, idx, h, w, split) -> NaN seen: 2 x 2 / stride 2 max pooling of planes"},
+    {"unpool2x2", (PyCFunction)(void (*)(void))actlab_unpool2x2, METH_FASTCALL,
+     "unpool2x2(dy, idx, dx, h, w, split): its backward (dy at each window's winner)"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_kernels",

@@ -64,6 +64,7 @@ void run_job(job_t *j)
         case 1: ((unary_t)j->fn)(j->x + i, j->y + i, k, j->a, j->b); break;
         case 2: ((binary_t)j->fn)(j->g + i, j->x + i, j->y + i, k, j->a, j->b); break;
         case 3: ((rows_t)j->fn)(j->x + o, j->y + o, k, j->m, j->skip + i); break;
+        case 5: ((range_t)j->fn)(j, i, k); break;
         default:
             ((rows_vjp_t)j->fn)(j->g + o, j->x + o, j->y + o, k, j->m, j->skip + i, j->from_y);
         }

@@ -10,12 +10,16 @@ typedef void (*binary_t)(const float *, const float *, float *, int64_t, double,
 typedef int64_t (*rows_t)(const float *, float *, int64_t, int64_t, unsigned char *);
 typedef int64_t (*rows_vjp_t)(const float *, const float *, float *, int64_t, int64_t,
                               unsigned char *, int64_t);
+struct job;
+typedef void (*range_t)(struct job *, int64_t, int64_t);
 
 /* Kinds: 1 f/df (x, y, n), 2 vjp (g, x, y, n), 3 rows f (x, y, rows, m, skip),
-   4 rows vjp (g, ref, y, rows, m, skip, from_y); chunks count elements (1, 2) or rows (3, 4).
+   4 rows vjp (g, ref, y, rows, m, skip, from_y); chunks count elements (1, 2) or rows (3, 4);
+   5 a range kernel fn(job, first, count) over units of its own (pooling planes: the job's
+   pointers hold operands of its dtype, m and from_y the plane's sides, flag what it reports).
    next: the next unclaimed chunk; helper_done: set by the helper thread when it leaves the job.
    (_fast.py mirrors this layout as _Job.) */
-typedef struct {
+typedef struct job {
     int64_t next, n, chunk, kind, m, from_y;
     void *fn;
     const float *g, *x;
@@ -23,6 +27,7 @@ typedef struct {
     unsigned char *skip;
     double a, b;
     int64_t helper_done;
+    int64_t flag;
 } job_t;
 
 void run_job(job_t *j);

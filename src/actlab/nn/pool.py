@@ -4,8 +4,10 @@ The forward pass walks the kernel taps: one strided view of the (padded) input p
 the running maximum and the tap that holds it, so no window is ever copied; the first maximum
 wins (as in PyTorch) and a NaN anywhere in the input sends the pass to the reference
 formulation (``argmax`` over gathered windows), where a NaN wins. The common 2 x 2 / stride 2
-case takes pair maxima over the flat array shifted by one (contiguous loops) and, in float32,
-routes the gradient by moving bits (``_pool2x2``, ``_unpool2x2_f32``); the results are identical.
+case runs the compiled kernels (``maxpool2x2``/``unpool2x2``, one pass each way, split over two
+threads for large inputs) or, without them, takes pair maxima over the flat array shifted by one
+(contiguous loops) and, in float32, routes the gradient by moving bits (``_pool2x2``,
+``_unpool2x2_f32``); the results are identical.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ..activations import _fast
+from ..activations._threads import SPLIT_AT
 from ._convutil import _check_input, _offset_slices, _pad, _plain, _tuple, _windows
 from ._convutil import conv_output_size
 from .base import Layer
@@ -60,8 +64,15 @@ class _MaxPoolNd(Layer):
         out = tuple(conv_output_size(n, k, s, p) for n, k, s, p in
                     zip(x.shape[2:], self.kernel_size, self.stride, self.padding))
         if self._halves(x.shape):
-            y, idx = _pool2x2(x, out, self._scratch)
-            if not np.isnan(np.sum(y)):  # a NaN in a window reaches its maximum
+            fast = _fast.pool_kernels() if x.dtype in (np.float32, np.float64) else None
+            if fast is not None:  # one compiled pass; it reports a NaN instead of routing it
+                y, idx = np.empty(x.shape[:2] + out, x.dtype), np.empty(x.shape[:2] + out, np.uint8)
+                x = np.ascontiguousarray(x)
+                nan = fast.maxpool2x2(x, y, idx, x.shape[2], x.shape[3], x.size >= SPLIT_AT[1])
+            else:
+                y, idx = _pool2x2(x, out, self._scratch)
+                nan = np.isnan(np.sum(y))  # a NaN in a window reaches its maximum
+            if not nan:
                 self._cache = (idx, x.shape, out)
                 return y
         xp = _pad(x, self.padding, -np.inf)
@@ -93,6 +104,12 @@ class _MaxPoolNd(Layer):
         if dy.shape != x_shape[:2] + out:
             raise ValueError(f"{type(self).__name__}.backward: dy has shape {dy.shape}, "
                              f"expected {x_shape[:2] + out}")
+        fast = _fast.pool_kernels() if dy.dtype in (np.float32, np.float64) else None
+        if self._halves(x_shape) and idx.dtype == np.uint8 and fast is not None:
+            dx = np.empty(x_shape, dy.dtype)  # every cell written: dy or +0
+            fast.unpool2x2(np.ascontiguousarray(dy), idx, dx, x_shape[2], x_shape[3],
+                           dx.size >= SPLIT_AT[1])
+            return dx
         if (self._halves(x_shape) and dy.dtype == np.float32 and idx.dtype == np.uint8
                 and sys.byteorder == "little" and x_shape[2] % 2 == 0 and x_shape[3] % 2 == 0):
             return _unpool2x2_f32(np.ascontiguousarray(dy), idx, x_shape, out)
