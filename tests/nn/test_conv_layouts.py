@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from actlab.activations import _fast, limit_threads
 from actlab.nn import Activation, Dense, Flatten, MaxPool2d, Sequential, Unflatten
 from actlab.nn.conv import _BATCH_INNER_BELOW, Conv1d, Conv2d, conv1d_naive, conv2d_naive
 
@@ -73,3 +74,83 @@ def test_first_layer_without_input_gradient_keeps_every_weight_gradient(dtype, r
     for a, b in zip(full, model.gradients()):
         np.testing.assert_array_equal(a, b)
         assert b.dtype == dtype
+
+
+def _forward_backward(layer, x, dy, compiled):
+    was = _fast.enabled()
+    _fast.set_enabled(compiled)
+    try:
+        return layer.forward(x, training=True), layer.backward(dy), layer.grads["W"].copy()
+    finally:
+        _fast.set_enabled(was)
+
+
+@pytest.mark.parametrize("nd", [1, 2])
+@pytest.mark.parametrize("k,s,p", CASES + [(3, 1, 1), (2, 3, 0)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_columns_give_the_numpy_bits(nd, k, s, p, dtype, rng):
+    """The extension's batch-inner im2col/col2im: the same y, dx and dW, bit for bit, as the
+    NumPy formulation (the same copies, the same additions in the same tap order)."""
+    if not _fast.available():
+        pytest.skip(_fast.REASON)
+    layer = _layer(nd, k, s, p)
+    layer.params = {key: v.astype(dtype) for key, v in layer.params.items()}
+    layer.grads = {key: np.zeros_like(v) for key, v in layer.params.items()}
+    shape = (5, 2, 9) if nd == 1 else (5, 2, 7, 9)
+    x = rng.normal(size=shape).astype(dtype)
+    dy = rng.normal(size=layer.forward(x).shape).astype(dtype)
+    for got, want in zip(_forward_backward(layer, x, dy, True),
+                         _forward_backward(layer, x, dy, False)):
+        np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+def test_compiled_columns_on_two_threads_give_the_same_bits(rng, monkeypatch):
+    """Above the split size the channels are shared by two threads: the same bits again (and
+    the compiled kernels really ran)."""
+    if not _fast.available():
+        pytest.skip(_fast.REASON)
+    calls = []
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(_fast._MOD, name)
+
+    real = _fast.layer_kernels
+    monkeypatch.setattr(_fast, "layer_kernels", lambda: real() and Counting())
+    layer = Conv2d(8, 4, 3, padding=1)
+    layer.build(rng, np.float32)
+    x = rng.normal(size=(64, 8, 13, 13)).astype(np.float32)  # 72 x 13 * 13 * 64 columns
+    dy = rng.normal(size=(64, 4, 13, 13)).astype(np.float32)
+    runs = []
+    for threads, compiled in ((1, True), (2, True), (1, False)):
+        with limit_threads(threads):
+            runs.append(_forward_backward(layer, x, dy, compiled))
+    for run in runs[1:]:
+        for got, want in zip(run, runs[0]):
+            np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+    assert calls.count("im2col") == 2 and calls.count("col2im") == 2
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint64])
+@pytest.mark.parametrize("shape", [(128, 64, 11, 11), (3, 5, 7), (17, 1), (1, 9), (40, 33)])
+def test_batch_transposes_move_bits(dtype, shape, rng):
+    """_batch_first/_batch_last (the extension's tiled transpose where it runs, on one or two
+    threads): exactly NumPy's transposes, NaN payloads and ragged tile edges included."""
+    from actlab.nn._convutil import _batch_first, _batch_last
+
+    a = rng.integers(0, 255, size=np.prod(shape) * np.dtype(dtype).itemsize, dtype=np.uint8)
+    a = a.view(dtype).reshape(shape)  # arbitrary bit patterns: NaNs with payloads among them
+    for threads, compiled in ((1, True), (2, True), (1, False)):
+        was = _fast.enabled()
+        _fast.set_enabled(compiled)
+        try:
+            with limit_threads(threads):
+                first, last = _batch_first(a), _batch_last(a)
+        finally:
+            _fast.set_enabled(was)
+        np.testing.assert_array_equal(first.view(np.uint8),
+                                      np.ascontiguousarray(np.moveaxis(a, -1, 0)).view(np.uint8))
+        np.testing.assert_array_equal(last.view(np.uint8),
+                                      np.ascontiguousarray(np.moveaxis(a, 0, -1)).view(np.uint8))
+        assert first.flags.c_contiguous and last.flags.c_contiguous

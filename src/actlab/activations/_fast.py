@@ -66,7 +66,7 @@ def _load() -> tuple[ctypes.CDLL | None, Any, str]:
         return None, None, f"cannot load {path.name}: {exc}"
     if not lib.actlab_cpu_ok():
         return None, None, "this CPU lacks AVX2/FMA"
-    if not all(hasattr(mod, k) for k in ("apply2", "split2", "rows", "sgd", "adam", "unpool2x2")):
+    if not all(hasattr(mod, k) for k in ("apply2", "split2", "rows", "sgd", "adam", "col2im")):
         return None, None, f"{path.name} is out of date: rebuild it (pip install -e .)"
     lib.run_split.restype = None
     return lib, mod, f"loaded {path.name}"
@@ -98,8 +98,9 @@ def optimizer_kernels():
     return _MOD if _ENABLED else None
 
 
-def pool_kernels():
-    """The extension's 2 x 2 max pooling (``maxpool2x2``, ``unpool2x2``), or ``None``."""
+def layer_kernels():
+    """The extension's layer kernels (2 x 2 max pooling ``maxpool2x2``/``unpool2x2``, the
+    convolutions' batch-inner ``im2col``/``col2im``), or ``None`` (NumPy)."""
     return _MOD if _ENABLED else None
 
 
@@ -132,7 +133,7 @@ class _Job(ctypes.Structure):
     _fields_ = [(k, ctypes.c_int64) for k in ("next", "n", "chunk", "kind", "m", "from_y")]
     _fields_ += [(k, ctypes.c_void_p) for k in ("fn", "g", "x", "y", "skip")]
     _fields_ += [("a", ctypes.c_double), ("b", ctypes.c_double), ("helper_done", ctypes.c_int64),
-                 ("flag", ctypes.c_int64)]
+                 ("flag", ctypes.c_int64), ("ctx", ctypes.c_void_p)]
 
 
 def _ptr(a: np.ndarray | None) -> int | None:

@@ -20,7 +20,7 @@
    Files: _kernels.h (vector helpers, vexp, loop drivers), this file (the elementwise entries and
    the Python entry points), _kernels_rows.c (softmax, log_softmax along rows), _kernels_pool.c
    (the two-thread job runner and its native helper thread), _kernels_maxpool.c (2 x 2 max
-   pooling for nn/pool.py).
+   pooling for nn/pool.py), _kernels_im2col.c (nn/conv.py's column matrices).
 
    Exported C ABI (called through the module's apply1/apply2/split1/split2 below, or ctypes for
    the rows' two-thread jobs; all pointers to contiguous float32):
@@ -64,8 +64,9 @@ static int f32_buffer(PyObject *obj, Py_buffer *view, int writable)
     return 0;
 }
 
-/* whether a call got `want` arguments (else a TypeError naming the signature) */
-static int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *signature)
+/* whether a call got `want` arguments (else a TypeError naming the signature); shared with
+   the other files' entry points (_kernels_pool.h) */
+int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *signature)
 {
     if (nargs == want) return 1;
     PyErr_Format(PyExc_TypeError, "%s takes %zd arguments, got %zd", signature, want, nargs);
@@ -289,6 +290,10 @@ static PyObject *adam_step(PyObject *self, PyObject *const *args, Py_ssize_t nar
 /* 2 x 2 max pooling forward and backward (_kernels_maxpool.c) */
 PyObject *actlab_maxpool2x2(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *actlab_unpool2x2(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+/* the convolutions' batch-inner column matrices (_kernels_im2col.c) */
+PyObject *actlab_im2col(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *actlab_col2im(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *actlab_transpose(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 static PyMethodDef kernels_methods[] = {
     {"apply1", (PyCFunction)(void (*)(void))apply1, METH_FASTCALL,
@@ -309,6 +314,12 @@ static PyMethodDef kernels_methods[] = {
      "maxpool2x2(x, y, idx, h, w, split) -> NaN seen: 2 x 2 / stride 2 max pooling of planes"},
     {"unpool2x2", (PyCFunction)(void (*)(void))actlab_unpool2x2, METH_FASTCALL,
      "unpool2x2(dy, idx, dx, h, w, split): its backward (dy at each window's winner)"},
+    {"im2col", (PyCFunction)(void (*)(void))actlab_im2col, METH_FASTCALL,
+     "im2col(x, cols, geometry, split): a convolution's batch-inner column matrix"},
+    {"col2im", (PyCFunction)(void (*)(void))actlab_col2im, METH_FASTCALL,
+     "col2im(dcols, dx, geometry, split): the column gradients added back into dx"},
+    {"transpose", (PyCFunction)(void (*)(void))actlab_transpose, METH_FASTCALL,
+     "transpose(src, dst, rows, cols, split): dst = src.T, 4- or 8-byte items, bit for bit"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_kernels",

@@ -204,15 +204,12 @@ static int typed_buffer(PyObject *obj, Py_buffer *view, int writable, char kind)
 }
 
 /* shared by both entries: args (a, idx, b, h, w, split), a and b float32/float64 of one type;
-   `big` says which of a (forward: x) or b (backward: dx) is the (P, h, w) array */
+   the (P, h, w) array is a forward (x) and b backward (dx) */
 static PyObject *pool_call(PyObject *const *args, Py_ssize_t nargs, int forward)
 {
     const char *sig = forward ? "maxpool2x2(x, y, idx, h, w, split)"
                               : "unpool2x2(dy, idx, dx, h, w, split)";
-    if (nargs != 6) {
-        PyErr_Format(PyExc_TypeError, "%s takes 6 arguments, got %zd", sig, nargs);
-        return NULL;
-    }
+    if (!nargs_ok(nargs, 6, sig)) return NULL;
     int64_t h = PyLong_AsLongLong(args[3]), w = PyLong_AsLongLong(args[4]);
     int split = PyObject_IsTrue(args[5]);
     if (PyErr_Occurred() || split < 0) return NULL;
@@ -270,14 +267,5 @@ static PyObject *pool_call(PyObject *const *args, Py_ssize_t nargs, int forward)
     return PyBool_FromLong((long)job.flag);
 }
 
-PyObject *actlab_maxpool2x2(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    (void)self;
-    return pool_call(args, nargs, 1);
-}
-
-PyObject *actlab_unpool2x2(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
-{
-    (void)self;
-    return pool_call(args, nargs, 0);
-}
+PY_ENTRY(actlab_maxpool2x2, pool_call, 1)
+PY_ENTRY(actlab_unpool2x2, pool_call, 0)

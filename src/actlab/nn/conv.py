@@ -29,7 +29,10 @@ import math
 from typing import Any
 
 import numpy as np
-from ._convutil import _batch_first, _check_input, _pad, _plain, _tuple, conv_output_size
+from ..activations import _fast
+from ..activations._threads import SPLIT_AT
+from ._convutil import _batch_first, _batch_last, _check_input, _pad, _plain, _tuple
+from ._convutil import conv_output_size
 from .base import Layer
 from .init import get_initializer, initializer_name
 from .pool import MaxPool1d, MaxPool2d, Unflatten  # re-exported: pooling lives in pool.py
@@ -230,6 +233,13 @@ class _ConvNd(Layer):
                 cv[(slice(None), slice(None)) + offset] = xp[index]
             cols[:, self.fan_in:] = 1
             return cols
+        fast = self._compiled(x.dtype)
+        if fast is not None:  # x read once, transposed one channel at a time (see _columns)
+            cols = np.empty((rows, cells * n_batch), dtype=x.dtype)
+            fast.im2col(np.ascontiguousarray(x), cols, self._geometry(x.shape, out),
+                        cols.size >= SPLIT_AT[1])
+            cols[self.fan_in:] = 1
+            return cols
         xt = np.moveaxis(x, 0, -1)  # the internal grid, a view
         if any(self.padding):
             padded = tuple(n + 2 * p for n, p in zip(x.shape[2:], self.padding))
@@ -262,7 +272,7 @@ class _ConvNd(Layer):
                              f"expected {expected}")
         w2 = w.reshape(self.out_channels, self.fan_in)
         if inner:
-            dy2 = np.moveaxis(dy, 0, -1).reshape(self.out_channels, -1)
+            dy2 = _batch_last(dy).reshape(self.out_channels, -1)
             # (O, C * prod(k) [+ 1]), the last column db; as (cols @ dy2.T).T since OpenBLAS
             # runs that operand order 0.87x the time of dy2 @ cols.T (64 x 15488 x 289)
             dw = (cols @ dy2.T).T
@@ -274,7 +284,27 @@ class _ConvNd(Layer):
             self.grads["b"][...] = dw[:, self.fan_in]
         if not need_dx:
             return None
+        fast = self._compiled(dy.dtype) if inner else None
+        if fast is not None:
+            dcols, dx = np.matmul(w2.T, dy2), np.empty(x_shape, dtype=dy.dtype)
+            fast.col2im(dcols, dx, self._geometry(x_shape, out), dcols.size >= SPLIT_AT[1])
+            return dx
         return self._col2im(np.matmul(w2.T, dy2), x_shape, out, inner)
+
+    def _compiled(self, dtype: np.dtype):
+        """The extension's batch-inner ``im2col``/``col2im`` (``_kernels_im2col.c``: one
+        pass over each array, a channel at a time, on two threads for large inputs; the same
+        bits as the NumPy formulation below), or ``None`` where it does not apply."""
+        if dtype not in (np.float32, np.float64) or any(
+                p > k for p, k in zip(self.padding, self.kernel_size)):
+            return None
+        return _fast.layer_kernels()
+
+    def _geometry(self, x_shape: tuple[int, ...], out: tuple[int, ...]) -> tuple[int, ...]:
+        """``(n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow)``; a 1-D convolution has h = 1."""
+        lift = (lambda t, one: (one,) + tuple(t)) if self._nd == 1 else (lambda t, one: tuple(t))
+        return (x_shape[0], x_shape[1]) + lift(x_shape[2:], 1) + lift(self.kernel_size, 1) + \
+            lift(self.stride, 1) + lift(self.padding, 0) + lift(out, 1)
 
     def _col2im(self, dcols: np.ndarray, x_shape: tuple[int, ...], out: tuple[int, ...],
                 inner: bool) -> np.ndarray:
