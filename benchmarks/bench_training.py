@@ -38,6 +38,7 @@ import os
 os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 
 import argparse  # noqa: E402
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
 import sys  # noqa: E402
@@ -327,8 +328,25 @@ def main(argv=None) -> int:
     from actlab.activations import limit_threads
 
     # actlab's activation kernels use as many threads as BLAS (1: the calling thread only)
-    with threadpool_limits(args.threads), limit_threads(args.threads):
+    with threadpool_limits(args.threads), limit_threads(args.threads), _one_core(args.threads):
         return _main(args)
+
+
+@contextlib.contextmanager
+def _one_core(threads: int):
+    """With --threads 1, this thread (and every thread started from it: XLA's pool) runs on
+    one core: XLA's CPU runtime ignores XLA_FLAGS' one-thread settings (JAX's MLP step at batch
+    512 measured the same 9.3 ms at --threads 1 and 2), so only the affinity makes its column
+    a one-thread number. The affinity is restored afterwards."""
+    if threads != 1 or not hasattr(os, "sched_setaffinity"):
+        yield
+        return
+    saved = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(saved)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, saved)
 
 
 def _main(args) -> int:
@@ -382,6 +400,7 @@ def _cases(args, torch) -> int:
           f"torch {torch.get_num_threads() if torch else '-'}; "
           f"OPENBLAS_THREAD_TIMEOUT={os.environ.get('OPENBLAS_THREAD_TIMEOUT')}; "
           f"XLA_FLAGS={os.environ.get('XLA_FLAGS', '')!r}; "
+          f"cores {sorted(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else '-'}; "
           f"load average {os.getloadavg()[0]:.2f} at start")
     print(f"data: {source}; {steps} steps per run; interleaved best of {args.repeats}; "
           f"float32; SGD lr {lr}\n")

@@ -8,6 +8,7 @@ import importlib.util
 import io
 import json
 import math
+import os
 from pathlib import Path
 
 import actlab
@@ -58,10 +59,12 @@ def test_training_quick_tiny_nets(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("XLA_FLAGS", "")
     bench = load("bench_training")
     threads = _fast.get_num_threads()
+    cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
     out = tmp_path / "rows.json"
     assert bench.main(["--quick", "--no-jax", "--threads", "1", "--steps", "1", "--repeats",
                        "1", "--only", "tiny", "--json", str(out)]) == 0
     assert _fast.get_num_threads() == threads  # the process is left as it was
+    assert cores is None or os.sched_getaffinity(0) == cores
     rows = json.loads(out.read_text())["rows"]
     assert [r["case"] for r in rows] == [f"tiny {s} tanh bs {b}" for s in ("2-8-8-1",
                                          "2-32-32-32-1") for b in (10, 30)]
