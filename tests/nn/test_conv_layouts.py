@@ -154,3 +154,22 @@ def test_batch_transposes_move_bits(dtype, shape, rng):
         np.testing.assert_array_equal(last.view(np.uint8),
                                       np.ascontiguousarray(np.moveaxis(a, 0, -1)).view(np.uint8))
         assert first.flags.c_contiguous and last.flags.c_contiguous
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("width", [_BATCH_INNER_BELOW + 9, 9])  # per-sample, batch-inner
+def test_an_empty_batch_passes_through(compiled, width):
+    """A batch of 0 samples: empty outputs and input gradients, zero weight gradients (the
+    reshapes name every size: -1 cannot be inferred next to a 0)."""
+    was = _fast.enabled()
+    _fast.set_enabled(compiled)
+    try:
+        for layer, shape in ((_layer(2, 3, 1, 1), (0, 2, 5, width)),
+                             (_layer(1, 3, 1, 0), (0, 2, width)),
+                             (MaxPool2d(2), (0, 2, 4, width))):
+            y = layer.forward(np.zeros(shape), training=True)
+            assert y.shape[0] == 0
+            assert layer.backward(y).shape == shape
+            assert not any(g.any() for g in getattr(layer, "grads", {}).values())
+    finally:
+        _fast.set_enabled(was)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -88,7 +90,7 @@ def _batch_first(a: np.ndarray) -> np.ndarray:
            [1, 3, 5]])
     """
     n = a.shape[-1]
-    src = a.reshape(-1, n)
+    src = a.reshape(math.prod(a.shape[:-1]), n)  # not -1: an empty batch has n = 0
     out = np.empty((n, src.shape[0]), dtype=a.dtype)
     if not _compiled_transpose(src, out):
         for i in range(0, src.shape[0], _BLOCK_ROWS):
@@ -105,7 +107,7 @@ def _batch_last(a: np.ndarray) -> np.ndarray:
            [1, 4],
            [2, 5]])
     """
-    src = np.ascontiguousarray(a).reshape(a.shape[0], -1)
+    src = np.ascontiguousarray(a).reshape(a.shape[0], math.prod(a.shape[1:]))
     out = np.empty((src.shape[1], a.shape[0]), dtype=a.dtype)
     if not _compiled_transpose(src, out):
         out[...] = src.T
