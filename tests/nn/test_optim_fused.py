@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from actlab.activations import _fast
+from actlab.activations import _fast, limit_threads
 from actlab.nn import SGD, Adam
 
 needs_fast = pytest.mark.skipif(not _fast.available(), reason=_fast.REASON)
@@ -25,12 +25,14 @@ def _run(make, dtype, fast: bool, monkeypatch) -> list[np.ndarray]:
     rng = np.random.default_rng(0)
     params = [rng.standard_normal(s).astype(dtype) for s in ((33, 17), (17,), (5, 3, 2), (1,))]
     params.append(np.asfortranarray(rng.standard_normal((4, 6)).astype(dtype)))  # NumPy path
+    params.append(rng.standard_normal((300, 260)).astype(dtype))  # split over two threads
     opt = make()
     for step in range(7):
         grads = [(rng.standard_normal(p.shape) * 10.0 ** (step - 3)).astype(dtype)
                  for p in params]
         grads[0][0, :3] = [0.0, 1e-30, -1e18]  # zero, tiny and huge gradients
-        opt.step(params, grads, [True, False, True, True, True])
+        with limit_threads(2):
+            opt.step(params, grads, [True, False, True, True, True, True])
     return params
 
 

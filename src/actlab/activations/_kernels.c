@@ -175,18 +175,26 @@ fail:
 }
 
 /* ============================================================== optimizer steps (one pass)
-   sgd(p, g, v, lr, momentum, nesterov) and adam(p, g, mu, nu, b1, b2, eps_c, k) update float32
-   or float64 arrays in place with exactly NumPy's operations of nn/optim.py, in the same order
-   and rounding (every constant rounded to the arrays' dtype first; no FMA contraction), but in
-   one pass over memory instead of one per operation. v may be None (momentum 0). */
+   sgd(p, g, v, lr, momentum, nesterov, split) and adam(p, g, mu, nu, b1, b2, eps_c, k, split)
+   update float32 or float64 arrays in place with exactly NumPy's operations of nn/optim.py, in
+   the same order and rounding (every constant rounded to the arrays' dtype first; no FMA
+   contraction), but in one pass over memory instead of one per operation; v may be None
+   (momentum 0). split (truthy) shares the elements between two threads (run_split kind 5):
+   elementwise, so the same bits. */
+typedef struct {
+    void *a[4];  /* p, g and the state (v; mu, nu) */
+    int size, nesterov;
+    double lr, mom, b1, b2, eps_c, k;
+} opt_ctx;
+
 #define SGD_LOOP(T)                                                                     \
     {                                                                                   \
-        T *P = (T *)b[0].buf, *G = (T *)b[1].buf, *Vv = nb > 2 ? (T *)b[2].buf : NULL;  \
-        const T LR = (T)lr, M = (T)mom;                                                 \
+        T *P = (T *)c->a[0], *G = (T *)c->a[1], *Vv = (T *)c->a[2];                     \
+        const T LR = (T)c->lr, M = (T)c->mom;                                           \
         if (!Vv) {                                                                      \
-            for (Py_ssize_t i = 0; i < n; i++) P[i] = P[i] - G[i] * LR;                 \
-        } else if (nesterov) {                                                          \
-            for (Py_ssize_t i = 0; i < n; i++) {                                        \
+            for (int64_t i = lo; i < hi; i++) P[i] = P[i] - G[i] * LR;                  \
+        } else if (c->nesterov) {                                                       \
+            for (int64_t i = lo; i < hi; i++) {                                         \
                 T v = Vv[i] * M;                                                        \
                 v = v + G[i];                                                           \
                 Vv[i] = v;                                                              \
@@ -195,7 +203,7 @@ fail:
                 P[i] = P[i] - t * LR;                                                   \
             }                                                                           \
         } else {                                                                        \
-            for (Py_ssize_t i = 0; i < n; i++) {                                        \
+            for (int64_t i = lo; i < hi; i++) {                                         \
                 T v = Vv[i] * M;                                                        \
                 v = v + G[i];                                                           \
                 Vv[i] = v;                                                              \
@@ -206,10 +214,10 @@ fail:
 
 #define ADAM_LOOP(T, SQRT)                                                              \
     {                                                                                   \
-        T *P = (T *)b[0].buf, *G = (T *)b[1].buf, *MU = (T *)b[2].buf;                  \
-        T *NU = (T *)b[3].buf;                                                          \
-        const T B1 = (T)b1, B2 = (T)b2, E = (T)eps_c, K = (T)k;                         \
-        for (Py_ssize_t i = 0; i < n; i++) {                                            \
+        T *P = (T *)c->a[0], *G = (T *)c->a[1], *MU = (T *)c->a[2];                     \
+        T *NU = (T *)c->a[3];                                                           \
+        const T B1 = (T)c->b1, B2 = (T)c->b2, E = (T)c->eps_c, K = (T)c->k;             \
+        for (int64_t i = lo; i < hi; i++) {                                             \
             T g = G[i], mu = MU[i] * B1, nu = NU[i] * B2, sq = g * g;                   \
             mu = mu + g;                                                                \
             nu = nu + sq;                                                               \
@@ -221,6 +229,22 @@ fail:
             P[i] = P[i] - t;                                                            \
         }                                                                               \
     }
+
+__attribute__((optimize("fp-contract=off")))
+static void sgd_range(job_t *j, int64_t lo, int64_t count)
+{
+    const opt_ctx *c = (const opt_ctx *)j->ctx;
+    int64_t hi = lo + count;
+    if (c->size == 4) SGD_LOOP(float) else SGD_LOOP(double)
+}
+
+__attribute__((optimize("fp-contract=off")))
+static void adam_range(job_t *j, int64_t lo, int64_t count)
+{
+    const opt_ctx *c = (const opt_ctx *)j->ctx;
+    int64_t hi = lo + count;
+    if (c->size == 4) ADAM_LOOP(float, sqrtf) else ADAM_LOOP(double, sqrt)
+}
 
 /* the n arrays as writable C-contiguous buffers of one float type (4 or 8) and one length */
 static int float_buffers(PyObject *const *objs, int n, Py_buffer *b, int *itemsize)
@@ -248,43 +272,58 @@ fail:
     return -1;
 }
 
-__attribute__((optimize("fp-contract=off")))
-static PyObject *sgd_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* the step over the nb buffers' elements, on one thread or two */
+static PyObject *opt_run(range_t fn, opt_ctx *c, Py_buffer *b, int nb, int split)
 {
-    (void)self;
-    if (!nargs_ok(nargs, 6, "sgd(p, g, v, lr, momentum, nesterov)")) return NULL;
-    double lr = PyFloat_AsDouble(args[3]), mom = PyFloat_AsDouble(args[4]);
-    int nesterov = PyObject_IsTrue(args[5]);
-    if (PyErr_Occurred()) return NULL;
-    PyObject *objs[3] = {args[0], args[1], args[2]};
-    int nb = args[2] == Py_None ? 2 : 3, size;
-    Py_buffer b[3];
-    if (float_buffers(objs, nb, b, &size) < 0) return NULL;
-    Py_ssize_t n = b[0].len / size;
+    int64_t n = (int64_t)(b[0].len / c->size);
+    for (int i = 0; i < nb; i++) c->a[i] = b[i].buf;
+    job_t job = {0};
+    job.n = n;
+    job.chunk = SPLIT_CHUNK;
+    job.kind = 5;
+    job.fn = (void *)fn;
+    job.ctx = c;
     Py_BEGIN_ALLOW_THREADS
-    if (size == 4) SGD_LOOP(float) else SGD_LOOP(double)
+    if (split)
+        run_split(&job);
+    else
+        fn(&job, 0, n);
     Py_END_ALLOW_THREADS
     for (int i = 0; i < nb; i++) PyBuffer_Release(&b[i]);
     Py_RETURN_NONE;
 }
 
-__attribute__((optimize("fp-contract=off")))
+static PyObject *sgd_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)self;
+    if (!nargs_ok(nargs, 7, "sgd(p, g, v, lr, momentum, nesterov, split)")) return NULL;
+    opt_ctx c = {{NULL}, 0, 0, 0, 0, 0, 0, 0, 0};
+    c.lr = PyFloat_AsDouble(args[3]);
+    c.mom = PyFloat_AsDouble(args[4]);
+    c.nesterov = PyObject_IsTrue(args[5]);
+    int split = PyObject_IsTrue(args[6]);
+    if (PyErr_Occurred() || c.nesterov < 0 || split < 0) return NULL;
+    PyObject *objs[3] = {args[0], args[1], args[2]};
+    int nb = args[2] == Py_None ? 2 : 3;
+    Py_buffer b[3];
+    if (float_buffers(objs, nb, b, &c.size) < 0) return NULL;
+    return opt_run(sgd_range, &c, b, nb, split);
+}
+
 static PyObject *adam_step(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self;
-    if (!nargs_ok(nargs, 8, "adam(p, g, mu, nu, b1, b2, eps_c, k)")) return NULL;
-    double b1 = PyFloat_AsDouble(args[4]), b2 = PyFloat_AsDouble(args[5]);
-    double eps_c = PyFloat_AsDouble(args[6]), k = PyFloat_AsDouble(args[7]);
-    if (PyErr_Occurred()) return NULL;
-    int size;
+    if (!nargs_ok(nargs, 9, "adam(p, g, mu, nu, b1, b2, eps_c, k, split)")) return NULL;
+    opt_ctx c = {{NULL}, 0, 0, 0, 0, 0, 0, 0, 0};
+    c.b1 = PyFloat_AsDouble(args[4]);
+    c.b2 = PyFloat_AsDouble(args[5]);
+    c.eps_c = PyFloat_AsDouble(args[6]);
+    c.k = PyFloat_AsDouble(args[7]);
+    int split = PyObject_IsTrue(args[8]);
+    if (PyErr_Occurred() || split < 0) return NULL;
     Py_buffer b[4];
-    if (float_buffers(args, 4, b, &size) < 0) return NULL;
-    Py_ssize_t n = b[0].len / size;
-    Py_BEGIN_ALLOW_THREADS
-    if (size == 4) ADAM_LOOP(float, sqrtf) else ADAM_LOOP(double, sqrt)
-    Py_END_ALLOW_THREADS
-    for (int i = 0; i < 4; i++) PyBuffer_Release(&b[i]);
-    Py_RETURN_NONE;
+    if (float_buffers(args, 4, b, &c.size) < 0) return NULL;
+    return opt_run(adam_range, &c, b, 4, split);
 }
 
 /* 2 x 2 max pooling forward and backward (_kernels_maxpool.c) */
@@ -307,9 +346,9 @@ static PyMethodDef kernels_methods[] = {
     {"rows", (PyCFunction)(void (*)(void))apply_rows, METH_FASTCALL,
      "rows(fn, g, ref, out, m, from_y, skip): softmax-family rows; returns the skipped count"},
     {"sgd", (PyCFunction)(void (*)(void))sgd_step, METH_FASTCALL,
-     "sgd(p, g, v, lr, momentum, nesterov): one SGD step in place (v None: no momentum)"},
+     "sgd(p, g, v, lr, momentum, nesterov, split): one SGD step in place (v None: none)"},
     {"adam", (PyCFunction)(void (*)(void))adam_step, METH_FASTCALL,
-     "adam(p, g, mu, nu, b1, b2, eps_c, k): one Adam step in place (optim.py's arithmetic)"},
+     "adam(p, g, mu, nu, b1, b2, eps_c, k, split): one Adam step in place (optim.py's)"},
     {"maxpool2x2", (PyCFunction)(void (*)(void))actlab_maxpool2x2, METH_FASTCALL,
      "maxpool2x2(x, y, idx, h, w, split) -> NaN seen: 2 x 2 / stride 2 max pooling of planes"},
     {"unpool2x2", (PyCFunction)(void (*)(void))actlab_unpool2x2, METH_FASTCALL,

@@ -31,6 +31,7 @@ import numpy as np
 
 from .._util_checks import is_real, real
 from ..activations import _fast
+from ..activations._threads import SPLIT_AT
 
 
 def _check_lists(params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
@@ -165,7 +166,7 @@ class SGD(Optimizer):
                 self._decay(p)
             v = self.velocity[i] if momentum else None
             if one_pass[i]:  # the same operations, one pass
-                fused.sgd(p, g, v, lr, momentum, nesterov)
+                fused.sgd(p, g, v, lr, momentum, nesterov, p.size >= SPLIT_AT[1])
                 continue
             dt = p.dtype.type
             tmp = self._scratch[i]
@@ -246,7 +247,7 @@ class Adam(Optimizer):
                 self._decay(p)
             mu, nu, tmp = self._mu[i], self._nu[i], self._scratch[i]
             if fused is not None and self._fused[i]:  # the same operations, one pass
-                fused.adam(p, g, mu, nu, b1, b2, eps_c, k)
+                fused.adam(p, g, mu, nu, b1, b2, eps_c, k, p.size >= SPLIT_AT[1])
                 continue
             mu *= dt(b1)
             mu += g
