@@ -64,3 +64,12 @@ def test_kernels_refuse_mixed_dtypes_and_short_buffers():
         _fast._MOD.maxpool2x2(x, y, idx.astype(np.int8), 5, 6, False)
     with pytest.raises(ValueError, match="inconsistent"):
         _fast._MOD.unpool2x2(y, idx[:1], x, 5, 6, False)
+
+
+def test_a_stale_build_is_refused_at_load(monkeypatch):
+    """An extension built for other entry-point signatures (an install that did not rebuild
+    it) is reported out of date and NumPy is used, instead of a TypeError mid-training."""
+    assert _fast._MOD.ABI == _fast.ABI
+    monkeypatch.setattr(_fast, "ABI", _fast.ABI + 1)
+    lib, mod, reason = _fast._load()
+    assert lib is None and mod is None and "out of date" in reason

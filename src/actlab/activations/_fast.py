@@ -51,6 +51,10 @@ _SELU = (1.6732632423543772848170429916717, 1.0507009873554804934193349852946)
 
 
 # ------------------------------------------------------------------------------ the library
+#: the extension's entry-point signatures this module calls (ACTLAB_KERNELS_ABI in _kernels.c)
+ABI = 2
+
+
 def _load() -> tuple[ctypes.CDLL | None, Any, str]:
     here = Path(__file__).parent
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
@@ -66,7 +70,7 @@ def _load() -> tuple[ctypes.CDLL | None, Any, str]:
         return None, None, f"cannot load {path.name}: {exc}"
     if not lib.actlab_cpu_ok():
         return None, None, "this CPU lacks AVX2/FMA"
-    if not all(hasattr(mod, k) for k in ("apply2", "split2", "rows", "sgd", "adam", "col2im")):
+    if getattr(mod, "ABI", 0) != ABI:
         return None, None, f"{path.name} is out of date: rebuild it (pip install -e .)"
     lib.run_split.restype = None
     return lib, mod, f"loaded {path.name}"

@@ -364,7 +364,15 @@ static PyMethodDef kernels_methods[] = {
 static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_kernels",
                                             "actlab's compiled kernels (see _fast.py)", -1,
                                             kernels_methods, NULL, NULL, NULL, NULL};
-PyMODINIT_FUNC PyInit__kernels(void) { return PyModule_Create(&kernels_module); }
+/* ABI: bumped whenever an entry point's arguments change, so _fast.py refuses a stale build
+   (an install that did not rebuild the extension) instead of failing in the middle of a call */
+#define ACTLAB_KERNELS_ABI 2
+PyMODINIT_FUNC PyInit__kernels(void)
+{
+    PyObject *m = PyModule_Create(&kernels_module);
+    if (m && PyModule_AddIntConstant(m, "ABI", ACTLAB_KERNELS_ABI) < 0) Py_CLEAR(m);
+    return m;
+}
 
 /* identity's forward: a copy, bit for bit (NaN payloads too), in chunks on two threads from
    _fast's split size (np.copyto below it) */
