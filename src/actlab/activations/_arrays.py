@@ -85,6 +85,8 @@ def _plain_out(out: Any, rows: bool, x: np.ndarray, *others: np.ndarray | None) 
     if not (flags.c_contiguous and flags.writeable):
         return False
     owner = out.base is None
+    if owner and not others and x.base is None:  # the common forward call: distinct owners
+        return not (rows and x is out)
     for a in (x, *others):  # a plain loop: this runs on every call of the engine's hot path
         if a is None or (a is out and not rows):
             continue

@@ -315,7 +315,7 @@ def _numpy_spec(name: str):
 def _copy(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     if out is not x:
         if out.size < _SPLIT_AT[1]:
-            np.copyto(out, x)
+            out[...] = x  # the same memcpy as np.copyto, without its dispatch (0.17 vs 0.30 us)
         else:
             _MOD.split1(_COPY, x, out, 0.0, 0.0)
     return out
