@@ -234,7 +234,7 @@ class _ConvNd(Layer):
             cols[:, self.fan_in:] = 1
             return cols
         fast = self._compiled(x.dtype) if n_batch else None
-        if fast is not None:  # x read once, transposed one channel at a time (see _columns)
+        if fast is not None:  # x read once, transposed one channel at a time (see _compiled)
             cols = np.empty((rows, cells * n_batch), dtype=x.dtype)
             fast.im2col(np.ascontiguousarray(x), cols, self._geometry(x.shape, out),
                         cols.size >= SPLIT_AT[1])
@@ -302,9 +302,11 @@ class _ConvNd(Layer):
 
     def _geometry(self, x_shape: tuple[int, ...], out: tuple[int, ...]) -> tuple[int, ...]:
         """``(n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow)``; a 1-D convolution has h = 1."""
-        lift = (lambda t, one: (one,) + tuple(t)) if self._nd == 1 else (lambda t, one: tuple(t))
-        return (x_shape[0], x_shape[1]) + lift(x_shape[2:], 1) + lift(self.kernel_size, 1) + \
-            lift(self.stride, 1) + lift(self.padding, 0) + lift(out, 1)
+        def two_d(sizes, height: int) -> tuple[int, ...]:  # 1-D: a 2-D one of height 1
+            return tuple(sizes) if self._nd == 2 else (height,) + tuple(sizes)
+
+        return (*x_shape[:2], *two_d(x_shape[2:], 1), *two_d(self.kernel_size, 1),
+                *two_d(self.stride, 1), *two_d(self.padding, 0), *two_d(out, 1))
 
     def _col2im(self, dcols: np.ndarray, x_shape: tuple[int, ...], out: tuple[int, ...],
                 inner: bool) -> np.ndarray:
