@@ -54,9 +54,7 @@ static int f32_buffer(PyObject *obj, Py_buffer *view, int writable)
 {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    const char *f = view->format;
-    if (f && (*f == '<' || *f == '=' || *f == '@')) f++;
-    if (view->itemsize != 4 || !f || f[0] != 'f' || f[1] != 0) {
+    if (view->itemsize != 4 || buffer_type(view) != 'f') {
         PyBuffer_Release(view);
         PyErr_SetString(PyExc_TypeError, "compiled kernels take float32 arrays");
         return -1;
@@ -254,10 +252,8 @@ static int float_buffers(PyObject *const *objs, int n, Py_buffer *b, int *itemsi
         if (PyObject_GetBuffer(objs[got], &b[got],
                                PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0)
             goto fail;
-        const char *f = b[got].format;
-        if (f && (*f == '<' || *f == '=' || *f == '@')) f++;
-        int ok = f && f[1] == 0 && ((f[0] == 'f' && b[got].itemsize == 4) ||
-                                    (f[0] == 'd' && b[got].itemsize == 8));
+        char t = buffer_type(&b[got]);
+        int ok = (t == 'f' && b[got].itemsize == 4) || (t == 'd' && b[got].itemsize == 8);
         if (!ok || b[got].len != b[0].len || b[got].itemsize != b[0].itemsize) {
             got++;
             PyErr_SetString(PyExc_TypeError, "optimizer step: float32 or float64 arrays of one "
@@ -284,10 +280,7 @@ static PyObject *opt_run(range_t fn, opt_ctx *c, Py_buffer *b, int nb, int split
     job.fn = (void *)fn;
     job.ctx = c;
     Py_BEGIN_ALLOW_THREADS
-    if (split)
-        run_split(&job);
-    else
-        fn(&job, 0, n);
+    run_range(&job, split);
     Py_END_ALLOW_THREADS
     for (int i = 0; i < nb; i++) PyBuffer_Release(&b[i]);
     Py_RETURN_NONE;

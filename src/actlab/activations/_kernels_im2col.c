@@ -218,15 +218,13 @@ static PyObject *columns_call(PyObject *const *args, Py_ssize_t nargs, int forwa
         PyBuffer_Release(&a);
         return NULL;
     }
-    const char *fa = a.format, *fb = b.format;
-    if (fa && (*fa == '<' || *fa == '=' || *fa == '@')) fa++;
-    if (fb && (*fb == '<' || *fb == '=' || *fb == '@')) fb++;
-    char kind = (fa && fa[1] == 0 && (fa[0] == 'f' || fa[0] == 'd')) ? fa[0] : 0;
+    char kind = buffer_type(&a);
+    kind = kind == 'f' || kind == 'd' ? kind : 0;
     int64_t item = kind == 'f' ? 4 : 8;
     const int64_t image_dims[] = {g.n, g.c, g.h, g.w, item};
     const int64_t column_dims[] = {g.c, g.kh, g.kw, g.oh, g.ow, g.n, item};
     int64_t image = product(image_dims, 5), columns = product(column_dims, 7);
-    int bad = !kind || !fb || fb[0] != kind || fb[1] != 0 || a.itemsize != item || image < 0 ||
+    int bad = !kind || buffer_type(&b) != kind || a.itemsize != item || image < 0 ||
               columns < 0;
     if (!bad) bad = forward ? (a.len != image || b.len < columns)
                             : (a.len < columns || b.len != image);
@@ -249,10 +247,7 @@ static PyObject *columns_call(PyObject *const *args, Py_ssize_t nargs, int forwa
     job.y = (float *)b.buf;
     job.ctx = &g;
     Py_BEGIN_ALLOW_THREADS
-    if (split)
-        run_split(&job);
-    else
-        ((range_t)fn)(&job, 0, g.c);
+    run_range(&job, split);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&a);
     PyBuffer_Release(&b);
@@ -296,10 +291,7 @@ PyObject *actlab_transpose(PyObject *self, PyObject *const *args, Py_ssize_t nar
     job.x = (const float *)a.buf;
     job.y = (float *)b.buf;
     Py_BEGIN_ALLOW_THREADS
-    if (split)
-        run_split(&job);
-    else
-        ((range_t)job.fn)(&job, 0, job.n);
+    run_range(&job, split);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&a);
     PyBuffer_Release(&b);

@@ -192,10 +192,7 @@ static int typed_buffer(PyObject *obj, Py_buffer *view, int writable, char kind)
 {
     int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
     if (PyObject_GetBuffer(obj, view, flags) < 0) return -1;
-    const char *f = view->format;
-    if (f && (*f == '<' || *f == '=' || *f == '@')) f++;
-    int ok = f && f[1] == 0 && f[0] == kind;
-    if (!ok) {
+    if (buffer_type(view) != kind) {
         PyBuffer_Release(view);
         PyErr_Format(PyExc_TypeError, "pooling kernels: expected a buffer of format '%c'", kind);
         return -1;
@@ -217,10 +214,8 @@ static PyObject *pool_call(PyObject *const *args, Py_ssize_t nargs, int forward)
     PyObject *fa = args[0], *fb = forward ? args[1] : args[2], *fi = forward ? args[2] : args[1];
     Py_buffer a, b, ix;
     if (PyObject_GetBuffer(fa, &a, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return NULL;
-    const char *f = a.format;
-    if (f && (*f == '<' || *f == '=' || *f == '@')) f++;
-    char kind = (f && f[1] == 0 && (f[0] == 'f' || f[0] == 'd')) ? f[0] : 0;
-    if (!kind || a.itemsize != (kind == 'f' ? 4 : 8)) {
+    char kind = buffer_type(&a);
+    if ((kind != 'f' || a.itemsize != 4) && (kind != 'd' || a.itemsize != 8)) {
         PyBuffer_Release(&a);
         PyErr_SetString(PyExc_TypeError, "pooling kernels take float32 or float64 arrays");
         return NULL;
@@ -251,14 +246,19 @@ static PyObject *pool_call(PyObject *const *args, Py_ssize_t nargs, int forward)
                        : (kind == 'f' ? (void *)unpool_f32 : (void *)unpool_f64);
     /* about 16k elements of the big array per chunk */
     int64_t chunk = plane >= 16384 ? 1 : 16384 / plane;
-    job_t job = {0, planes, chunk, 5, h, w, fn, forward ? NULL : (const float *)a.buf,
-                 forward ? (const float *)a.buf : NULL, (float *)b.buf,
-                 (unsigned char *)ix.buf, 0.0, 0.0, 0, 0};
+    job_t job = {0};
+    job.n = planes;
+    job.chunk = chunk;
+    job.kind = 5;
+    job.m = h;
+    job.from_y = w;
+    job.fn = fn;
+    job.g = forward ? NULL : (const float *)a.buf;
+    job.x = forward ? (const float *)a.buf : NULL;
+    job.y = (float *)b.buf;
+    job.skip = (unsigned char *)ix.buf;
     Py_BEGIN_ALLOW_THREADS
-    if (split)
-        run_split(&job);
-    else
-        ((range_t)fn)(&job, 0, planes);
+    run_range(&job, split);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&a);
     PyBuffer_Release(&b);

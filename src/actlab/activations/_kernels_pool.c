@@ -164,3 +164,11 @@ void run_split(job_t *j)
             sched_yield();  /* the helper was preempted inside its chunk */
     }
 }
+
+void run_range(job_t *j, int split)
+{
+    if (split)
+        run_split(j);
+    else
+        ((range_t)j->fn)(j, 0, j->n);
+}

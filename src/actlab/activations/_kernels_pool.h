@@ -1,5 +1,6 @@
-/* The two-thread runner shared by _kernels.c (the Python entry points, ctypes) and
-   _kernels_pool.c (the helper thread): kernel signatures and one call's job. */
+/* The two-thread runner shared by _kernels.c (the Python entry points, ctypes),
+   _kernels_pool.c (the helper thread) and the layer kernels (_kernels_maxpool.c,
+   _kernels_im2col.c): kernel signatures, one call's job, and the entry points' shared helpers. */
 #ifndef ACTLAB_KERNELS_POOL_H
 #define ACTLAB_KERNELS_POOL_H
 
@@ -33,6 +34,9 @@ typedef struct job {
 } job_t;
 
 void run_job(job_t *j);
+void run_split(job_t *j);
+/* a kind-5 job over its j->n units: on two threads (run_split) or all here */
+void run_range(job_t *j, int split);
 
 #ifdef Py_PYTHON_H
 int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *signature);
@@ -44,7 +48,15 @@ int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *signature);
         (void)self;                                                                  \
         return IMPL(args, nargs, ARG);                                               \
     }
+
+/* a buffer's struct-module type letter ('f', 'd', 'B', ...) past a native byte-order prefix;
+   0 for any other format (several items, another byte order) */
+static inline char buffer_type(const Py_buffer *v)
+{
+    const char *f = v->format;
+    if (f && (*f == '<' || *f == '=' || *f == '@')) f++;
+    return f && f[0] && !f[1] ? f[0] : 0;
+}
 #endif
-void run_split(job_t *j);
 
 #endif
