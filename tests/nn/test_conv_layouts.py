@@ -116,8 +116,8 @@ def test_compiled_columns_on_two_threads_give_the_same_bits(rng, monkeypatch):
             calls.append(name)
             return getattr(_fast._MOD, name)
 
-    real = _fast.layer_kernels
-    monkeypatch.setattr(_fast, "layer_kernels", lambda: real() and Counting())
+    real = _fast.kernels
+    monkeypatch.setattr(_fast, "kernels", lambda: real() and Counting())
     layer = Conv2d(8, 4, 3, padding=1)
     layer.build(rng, np.float32)
     x = rng.normal(size=(64, 8, 13, 13)).astype(np.float32)  # 72 x 13 * 13 * 64 columns

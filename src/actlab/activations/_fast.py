@@ -97,14 +97,10 @@ def set_enabled(flag: bool) -> None:
     _ENABLED = bool(flag) and _LIB is not None
 
 
-def optimizer_kernels():
-    """The extension's one-pass optimizer steps (``sgd``, ``adam``), or ``None`` (NumPy)."""
-    return _MOD if _ENABLED else None
-
-
-def layer_kernels():
-    """The extension's layer kernels (2 x 2 max pooling ``maxpool2x2``/``unpool2x2``, the
-    convolutions' batch-inner ``im2col``/``col2im``), or ``None`` (NumPy)."""
+def kernels():
+    """The extension's non-activation entry points (the one-pass optimizer steps ``sgd`` and
+    ``adam``, 2 x 2 max pooling ``maxpool2x2``/``unpool2x2``, the convolutions' batch-inner
+    ``im2col``/``col2im``, ``transpose``), or ``None`` (NumPy)."""
     return _MOD if _ENABLED else None
 
 

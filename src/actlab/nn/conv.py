@@ -298,7 +298,7 @@ class _ConvNd(Layer):
         if dtype not in (np.float32, np.float64) or any(
                 p > k for p, k in zip(self.padding, self.kernel_size)):
             return None
-        return _fast.layer_kernels()
+        return _fast.kernels()
 
     def _geometry(self, x_shape: tuple[int, ...], out: tuple[int, ...]) -> tuple[int, ...]:
         """``(n, c, h, w, kh, kw, sh, sw, ph, pw, oh, ow)``; a 1-D convolution has h = 1."""

@@ -158,7 +158,7 @@ class SGD(Optimizer):
     def step(self, params, grads, decay=None):
         mask = self._prepare(params, grads, decay)
         self.t += 1
-        fused = _fast.optimizer_kernels()
+        fused = _fast.kernels()
         lr, momentum, nesterov, wd = self.lr, self.momentum, self.nesterov, self.weight_decay
         one_pass = self._fused if fused is not None else [False] * len(mask)
         for i, (p, g) in enumerate(zip(params, grads)):
@@ -240,7 +240,7 @@ class Adam(Optimizer):
         c = math.sqrt((1.0 - b2) / bc2)
         k = self.lr * (1.0 - b1) / (bc1 * c)
         eps_c = self.eps / c
-        fused = _fast.optimizer_kernels()
+        fused = _fast.kernels()
         for i, (p, g) in enumerate(zip(params, grads)):
             dt = p.dtype.type
             if self.weight_decay and mask[i]:

@@ -64,7 +64,7 @@ class _MaxPoolNd(Layer):
         out = tuple(conv_output_size(n, k, s, p) for n, k, s, p in
                     zip(x.shape[2:], self.kernel_size, self.stride, self.padding))
         if self._halves(x.shape):
-            fast = _fast.layer_kernels() if x.dtype in (np.float32, np.float64) else None
+            fast = _fast.kernels() if x.dtype in (np.float32, np.float64) else None
             if fast is not None:  # one compiled pass; it reports a NaN instead of routing it
                 y, idx = np.empty(x.shape[:2] + out, x.dtype), np.empty(x.shape[:2] + out, np.uint8)
                 x = np.ascontiguousarray(x)
@@ -104,7 +104,7 @@ class _MaxPoolNd(Layer):
         if dy.shape != x_shape[:2] + out:
             raise ValueError(f"{type(self).__name__}.backward: dy has shape {dy.shape}, "
                              f"expected {x_shape[:2] + out}")
-        fast = _fast.layer_kernels() if dy.dtype in (np.float32, np.float64) else None
+        fast = _fast.kernels() if dy.dtype in (np.float32, np.float64) else None
         if self._halves(x_shape) and idx.dtype == np.uint8 and fast is not None:
             dx = np.empty(x_shape, dy.dtype)  # every cell written: dy or +0
             fast.unpool2x2(np.ascontiguousarray(dy), idx, dx, x_shape[2], x_shape[3],
