@@ -76,19 +76,20 @@ def test_first_layer_without_input_gradient_keeps_every_weight_gradient(dtype, r
         assert b.dtype == dtype
 
 
-def _forward_backward(layer, x, dy, compiled):
-    was = _fast.enabled()
-    _fast.set_enabled(compiled)
-    try:
-        return layer.forward(x, training=True), layer.backward(dy), layer.grads["W"].copy()
-    finally:
-        _fast.set_enabled(was)
+def _use_compiled(monkeypatch, compiled: bool) -> None:
+    """The layers on the extension's kernels or on NumPy (restored after the test)."""
+    monkeypatch.setattr(_fast, "_ENABLED", compiled and _fast.available())
+
+
+def _forward_backward(layer, x, dy, compiled, monkeypatch):
+    _use_compiled(monkeypatch, compiled)
+    return layer.forward(x, training=True), layer.backward(dy), layer.grads["W"].copy()
 
 
 @pytest.mark.parametrize("nd", [1, 2])
 @pytest.mark.parametrize("k,s,p", CASES + [(3, 1, 1), (2, 3, 0)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_compiled_columns_give_the_numpy_bits(nd, k, s, p, dtype, rng):
+def test_compiled_columns_give_the_numpy_bits(nd, k, s, p, dtype, rng, monkeypatch):
     """The extension's batch-inner im2col/col2im: the same y, dx and dW, bit for bit, as the
     NumPy formulation (the same copies, the same additions in the same tap order)."""
     if not _fast.available():
@@ -99,8 +100,8 @@ def test_compiled_columns_give_the_numpy_bits(nd, k, s, p, dtype, rng):
     shape = (5, 2, 9) if nd == 1 else (5, 2, 7, 9)
     x = rng.normal(size=shape).astype(dtype)
     dy = rng.normal(size=layer.forward(x).shape).astype(dtype)
-    for got, want in zip(_forward_backward(layer, x, dy, True),
-                         _forward_backward(layer, x, dy, False)):
+    for got, want in zip(_forward_backward(layer, x, dy, True, monkeypatch),
+                         _forward_backward(layer, x, dy, False, monkeypatch)):
         np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
 
 
@@ -125,7 +126,7 @@ def test_compiled_columns_on_two_threads_give_the_same_bits(rng, monkeypatch):
     runs = []
     for threads, compiled in ((1, True), (2, True), (1, False)):
         with limit_threads(threads):
-            runs.append(_forward_backward(layer, x, dy, compiled))
+            runs.append(_forward_backward(layer, x, dy, compiled, monkeypatch))
     for run in runs[1:]:
         for got, want in zip(run, runs[0]):
             np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
@@ -134,7 +135,7 @@ def test_compiled_columns_on_two_threads_give_the_same_bits(rng, monkeypatch):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int32, np.uint64])
 @pytest.mark.parametrize("shape", [(128, 64, 11, 11), (3, 5, 7), (17, 1), (1, 9), (40, 33)])
-def test_batch_transposes_move_bits(dtype, shape, rng):
+def test_batch_transposes_move_bits(dtype, shape, rng, monkeypatch):
     """_batch_first/_batch_last (the extension's tiled transpose where it runs, on one or two
     threads): exactly NumPy's transposes, NaN payloads and ragged tile edges included."""
     from actlab.nn._convutil import _batch_first, _batch_last
@@ -142,13 +143,9 @@ def test_batch_transposes_move_bits(dtype, shape, rng):
     a = rng.integers(0, 255, size=np.prod(shape) * np.dtype(dtype).itemsize, dtype=np.uint8)
     a = a.view(dtype).reshape(shape)  # arbitrary bit patterns: NaNs with payloads among them
     for threads, compiled in ((1, True), (2, True), (1, False)):
-        was = _fast.enabled()
-        _fast.set_enabled(compiled)
-        try:
-            with limit_threads(threads):
-                first, last = _batch_first(a), _batch_last(a)
-        finally:
-            _fast.set_enabled(was)
+        _use_compiled(monkeypatch, compiled)
+        with limit_threads(threads):
+            first, last = _batch_first(a), _batch_last(a)
         np.testing.assert_array_equal(first.view(np.uint8),
                                       np.ascontiguousarray(np.moveaxis(a, -1, 0)).view(np.uint8))
         np.testing.assert_array_equal(last.view(np.uint8),
@@ -158,18 +155,14 @@ def test_batch_transposes_move_bits(dtype, shape, rng):
 
 @pytest.mark.parametrize("compiled", [True, False])
 @pytest.mark.parametrize("width", [_BATCH_INNER_BELOW + 9, 9])  # per-sample, batch-inner
-def test_an_empty_batch_passes_through(compiled, width):
+def test_an_empty_batch_passes_through(compiled, width, monkeypatch):
     """A batch of 0 samples: empty outputs and input gradients, zero weight gradients (the
     reshapes name every size: -1 cannot be inferred next to a 0)."""
-    was = _fast.enabled()
-    _fast.set_enabled(compiled)
-    try:
-        for layer, shape in ((_layer(2, 3, 1, 1), (0, 2, 5, width)),
-                             (_layer(1, 3, 1, 0), (0, 2, width)),
-                             (MaxPool2d(2), (0, 2, 4, width))):
-            y = layer.forward(np.zeros(shape), training=True)
-            assert y.shape[0] == 0
-            assert layer.backward(y).shape == shape
-            assert not any(g.any() for g in getattr(layer, "grads", {}).values())
-    finally:
-        _fast.set_enabled(was)
+    _use_compiled(monkeypatch, compiled)
+    for layer, shape in ((_layer(2, 3, 1, 1), (0, 2, 5, width)),
+                         (_layer(1, 3, 1, 0), (0, 2, width)),
+                         (MaxPool2d(2), (0, 2, 4, width))):
+        y = layer.forward(np.zeros(shape), training=True)
+        assert y.shape[0] == 0
+        assert layer.backward(y).shape == shape
+        assert not any(g.any() for g in getattr(layer, "grads", {}).values())

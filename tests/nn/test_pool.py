@@ -12,14 +12,12 @@ from actlab.nn import MaxPool1d, MaxPool2d
 
 
 @pytest.fixture(params=["compiled", "numpy"])
-def path(request):
+def path(request, monkeypatch):
     """Run a test on the compiled 2 x 2 kernels and on the NumPy formulation."""
     if request.param == "compiled" and not _fast.available():
         pytest.skip(_fast.REASON)
-    was = _fast.enabled()
-    _fast.set_enabled(request.param == "compiled")
-    yield request.param
-    _fast.set_enabled(was)
+    monkeypatch.setattr(_fast, "_ENABLED", request.param == "compiled")
+    return request.param
 
 
 def reference(x, k, s, p):
@@ -106,7 +104,7 @@ def test_two_by_two_path_nan_input_and_non_finite_gradients(path):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_two_by_two_large_inputs_same_bits_on_one_and_two_threads(dtype):
+def test_two_by_two_large_inputs_same_bits_on_one_and_two_threads(dtype, monkeypatch):
     """Above the split size the compiled kernels run the planes on two threads: the same y,
     winning taps and dx as on one thread and as the NumPy formulation, ties and odd sides
     included, +0 (as in PyTorch) in every cell that lost; a NaN still wins its window."""
@@ -117,14 +115,11 @@ def test_two_by_two_large_inputs_same_bits_on_one_and_two_threads(dtype):
     dy = rng.standard_normal((16, 9, 13, 14)).astype(dtype)  # rows of 14: a tail after 8
     results = []
     for enabled, threads in ((True, 1), (True, 2), (False, 1)):
-        _fast.set_enabled(enabled)
-        try:
-            with limit_threads(threads):
-                layer = MaxPool2d(2)
-                y = layer.forward(x, training=True)
-                results.append((y, layer.backward(dy)))
-        finally:
-            _fast.set_enabled(True)
+        monkeypatch.setattr(_fast, "_ENABLED", enabled)
+        with limit_threads(threads):
+            layer = MaxPool2d(2)
+            y = layer.forward(x, training=True)
+            results.append((y, layer.backward(dy)))
     for got, want in zip(results[1], results[0]):  # two threads: the same bits
         np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
     for got, want in zip(results[2], results[0]):  # NumPy's dx has -0 (dy * 0) where we have +0
@@ -134,6 +129,7 @@ def test_two_by_two_large_inputs_same_bits_on_one_and_two_threads(dtype):
     np.testing.assert_array_equal(results[0][0][:1, :2], y_ref.astype(dtype))
     assert not results[0][1][:, :, 26].any() and not results[0][1][..., 28].any()
     x[5, 4, 10, 11] = np.nan
+    monkeypatch.setattr(_fast, "_ENABLED", True)  # the compiled pass reports it on two threads
     with limit_threads(2):
         y = MaxPool2d(2).forward(x)
     assert np.isnan(y[5, 4, 5, 5]) and np.isnan(y).sum() == 1

@@ -284,12 +284,13 @@ class _ConvNd(Layer):
             self.grads["b"][...] = dw[:, self.fan_in]
         if not need_dx:
             return None
+        dcols = np.matmul(w2.T, dy2)
         fast = self._compiled(dy.dtype) if inner and x_shape[0] else None
-        if fast is not None:
-            dcols, dx = np.matmul(w2.T, dy2), np.empty(x_shape, dtype=dy.dtype)
-            fast.col2im(dcols, dx, self._geometry(x_shape, out), dcols.size >= SPLIT_AT[1])
-            return dx
-        return self._col2im(np.matmul(w2.T, dy2), x_shape, out, inner)
+        if fast is None:
+            return self._col2im(dcols, x_shape, out, inner)
+        dx = np.empty(x_shape, dtype=dy.dtype)
+        fast.col2im(dcols, dx, self._geometry(x_shape, out), dcols.size >= SPLIT_AT[1])
+        return dx
 
     def _compiled(self, dtype: np.dtype):
         """The extension's batch-inner ``im2col``/``col2im`` (``_kernels_im2col.c``: one
