@@ -20,7 +20,8 @@
    Files: _kernels.h (vector helpers, vexp, loop drivers), this file (the elementwise entries and
    the Python entry points), _kernels_rows.c (softmax, log_softmax along rows), _kernels_pool.c
    (the two-thread job runner and its native helper thread), _kernels_maxpool.c (2 x 2 max
-   pooling for nn/pool.py), _kernels_im2col.c (nn/conv.py's column matrices).
+   pooling for nn/pool.py), _kernels_im2col.c (nn/conv.py's column matrices), _kernels_call.c
+   (the public call's fast path: registry.Activation hands plain float32 calls straight to C).
 
    Exported C ABI (called through the module's apply1/apply2/split1/split2 below, or ctypes for
    the rows' two-thread jobs; all pointers to contiguous float32):
@@ -46,8 +47,6 @@
    out's length (else TypeError/ValueError); the GIL is released from RELEASE_MIN elements.
    split1/split2 take the same arguments and run the kernel in chunks on this thread and the
    helper thread (run_split), for the large arrays. */
-#define RELEASE_MIN 4096
-#define SPLIT_CHUNK (1 << 14) /* elements per chunk of a two-thread call (_fast.CHUNK) */
 
 
 static int f32_buffer(PyObject *obj, Py_buffer *view, int writable)
@@ -71,6 +70,33 @@ int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *signature)
     return 0;
 }
 
+/* out = fn(x) (g NULL) or fn(g, x) over n elements, with the GIL held on entry: on this thread
+   (the GIL released from RELEASE_MIN elements) or, split, in chunks on this thread and the
+   helper (run_split) */
+void run_elementwise(void *fn, const float *g, const float *x, float *out, int64_t n, double a,
+                     double b, int split)
+{
+    if (split) {
+        /* about 8 chunks, a multiple of 64 elements (vector lanes as in one call), at most
+           SPLIT_CHUNK: small calls stay balanced, large ones claim cache-sized pieces */
+        int64_t chunk = ((n / 8 + 63) & ~(int64_t)63);
+        chunk = chunk < 2048 ? 2048 : chunk > SPLIT_CHUNK ? SPLIT_CHUNK : chunk;
+        job_t job = {0, n, chunk, g ? 2 : 1, 1, 0, fn, g, x, out, NULL, a, b, 0};
+        Py_BEGIN_ALLOW_THREADS
+        run_split(&job);
+        Py_END_ALLOW_THREADS
+    } else if (n >= RELEASE_MIN) {
+        Py_BEGIN_ALLOW_THREADS
+        if (g) ((binary_t)fn)(g, x, out, n, a, b);
+        else ((unary_t)fn)(x, out, n, a, b);
+        Py_END_ALLOW_THREADS
+    } else if (g) {
+        ((binary_t)fn)(g, x, out, n, a, b);
+    } else {
+        ((unary_t)fn)(x, out, n, a, b);
+    }
+}
+
 static PyObject *apply_n(PyObject *const *args, Py_ssize_t nargs, int n_in, int split)
 {
     if (!nargs_ok(nargs, n_in + 4, n_in == 1 ? "apply1/split1(fn, x, out, a, b)"
@@ -89,28 +115,9 @@ static PyObject *apply_n(PyObject *const *args, Py_ssize_t nargs, int n_in, int 
             PyErr_SetString(PyExc_ValueError, "apply: arrays of different sizes");
             goto fail;
         }
-    int64_t n = (int64_t)(len / 4);
-    float *out = (float *)v[n_in].buf;
-    if (split) {
-        /* about 8 chunks, a multiple of 64 elements (vector lanes as in one call), at most
-           SPLIT_CHUNK: small calls stay balanced, large ones claim cache-sized pieces */
-        int64_t chunk = ((n / 8 + 63) & ~(int64_t)63);
-        chunk = chunk < 2048 ? 2048 : chunk > SPLIT_CHUNK ? SPLIT_CHUNK : chunk;
-        job_t job = {0, n, chunk, n_in, 1, 0, fn, n_in == 1 ? NULL : (const float *)v[0].buf,
-                     (const float *)v[n_in - 1].buf, out, NULL, a, b, 0};
-        Py_BEGIN_ALLOW_THREADS
-        run_split(&job);
-        Py_END_ALLOW_THREADS
-    } else if (n >= RELEASE_MIN) {
-        Py_BEGIN_ALLOW_THREADS
-        if (n_in == 1) ((unary_t)fn)((const float *)v[0].buf, out, n, a, b);
-        else ((binary_t)fn)((const float *)v[0].buf, (const float *)v[1].buf, out, n, a, b);
-        Py_END_ALLOW_THREADS
-    } else if (n_in == 1) {
-        ((unary_t)fn)((const float *)v[0].buf, out, n, a, b);
-    } else {
-        ((binary_t)fn)((const float *)v[0].buf, (const float *)v[1].buf, out, n, a, b);
-    }
+    run_elementwise(fn, n_in == 1 ? NULL : (const float *)v[0].buf,
+                    (const float *)v[n_in - 1].buf, (float *)v[n_in].buf, (int64_t)(len / 4), a,
+                    b, split);
     for (int i = 0; i <= n_in; i++) PyBuffer_Release(&v[i]);
     Py_RETURN_NONE;
 fail:
@@ -326,6 +333,10 @@ PyObject *actlab_unpool2x2(PyObject *self, PyObject *const *args, Py_ssize_t nar
 PyObject *actlab_im2col(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *actlab_col2im(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 PyObject *actlab_transpose(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+/* the public call's fast path (_kernels_call.c) */
+PyObject *actlab_hot(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *actlab_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
+PyObject *actlab_call_vjp(PyObject *self, PyObject *const *args, Py_ssize_t nargs);
 
 static PyMethodDef kernels_methods[] = {
     {"apply1", (PyCFunction)(void (*)(void))apply1, METH_FASTCALL,
@@ -352,6 +363,13 @@ static PyMethodDef kernels_methods[] = {
      "col2im(dcols, dx, geometry, split): the column gradients added back into dx"},
     {"transpose", (PyCFunction)(void (*)(void))actlab_transpose, METH_FASTCALL,
      "transpose(src, dst, rows, cols, split): dst = src.T, 4- or 8-byte items, bit for bit"},
+    {"hot", (PyCFunction)(void (*)(void))actlab_hot, METH_FASTCALL,
+     "hot(fn, kind, a, b, cheap, from_y, axis, split_at, ndarray, empty_like): a bound kernel "
+     "for call/call_vjp"},
+    {"call", (PyCFunction)(void (*)(void))actlab_call, METH_FASTCALL,
+     "call(h, x, out) -> f(x), or None when the call is not plain float32"},
+    {"call_vjp", (PyCFunction)(void (*)(void))actlab_call_vjp, METH_FASTCALL,
+     "call_vjp(h, g, x, y, out) -> g f'(x), or None when the call is not plain float32"},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_kernels",
@@ -359,7 +377,7 @@ static struct PyModuleDef kernels_module = {PyModuleDef_HEAD_INIT, "_kernels",
                                             kernels_methods, NULL, NULL, NULL, NULL};
 /* ABI: bumped whenever an entry point's arguments change, so _fast.py refuses a stale build
    (an install that did not rebuild the extension) instead of failing in the middle of a call */
-#define ACTLAB_KERNELS_ABI 2
+#define ACTLAB_KERNELS_ABI 3
 PyMODINIT_FUNC PyInit__kernels(void)
 {
     PyObject *m = PyModule_Create(&kernels_module);

@@ -38,8 +38,17 @@ void run_split(job_t *j);
 /* a kind-5 job over its j->n units: on two threads (run_split) or all here */
 void run_range(job_t *j, int split);
 
+/* elements from which an entry point releases the GIL; elements (or rows' worth) per chunk of a
+   two-thread call (_fast.CHUNK) */
+#define RELEASE_MIN 4096
+#define SPLIT_CHUNK (1 << 14)
+
 #ifdef Py_PYTHON_H
 int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *signature);
+
+/* out = fn(x) (g NULL) or fn(g, x) over n elements, the GIL held on entry; split: two threads */
+void run_elementwise(void *fn, const float *g, const float *x, float *out, int64_t n, double a,
+                     double b, int split);
 
 /* a METH_FASTCALL module function NAME that calls IMPL(args, nargs, ARG) */
 #define PY_ENTRY(NAME, IMPL, ARG)                                                     \

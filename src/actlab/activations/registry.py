@@ -138,7 +138,7 @@ class Activation:
     vector-Jacobian product and ``f.info`` the property sheet.
     """
 
-    __slots__ = ("spec", "params", "_info", "_wide", "_kernels")
+    __slots__ = ("spec", "params", "_info", "_wide", "_kernels", "_hot")
 
     def __init__(self, spec: Spec, params: dict[str, Any]) -> None:
         self.spec = spec
@@ -146,6 +146,7 @@ class Activation:
         self._info: Info | None = None
         self._wide = _needs_float64(self.params)
         self._kernels: dict[tuple[str, np.dtype], tuple[int, Any]] = {}
+        self._hot: tuple[Any, Any] = ()  # the C-level (forward, vjp) records, made on first use
 
     # ------------------------------------------------------------------ identity
     @property
@@ -235,6 +236,12 @@ class Activation:
         ``f(x)`` / ``f.backward(g, x, y)``. Cache it keyed on ``_fast.enabled()``."""
         return None if self._wide else self._bound(kind, np.dtype(dtype))
 
+    def _hot_pair(self) -> tuple[Any, Any]:
+        """(forward, vjp) records of the C-level fast path (``_fast.hot``), made once."""
+        if not self._hot:
+            self._hot = (None, None) if self._wide else _fast.hot(self.name, self.params)
+        return self._hot
+
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
         if (not self._wide and type(x) is np.ndarray and x.ndim and x.flags.c_contiguous
                 and _plain_out(out, self.spec.vector, x)):
@@ -290,6 +297,11 @@ class Activation:
         """The value ``f(x)``, elementwise (or along ``axis`` for softmax); a masked array
         keeps its mask."""
         if type(x) is np.ndarray:  # not masked (a subclass): skip the mask handling
+            if _fast._ENABLED:  # plain float32 calls run in C; None: anything else
+                hot = (self._hot or self._hot_pair())[0]
+                res = None if hot is None else _fast._MOD.call(hot, x, out)
+                if res is not None:
+                    return res
             return self._run("f", x, out)
         return self._keep_mask("f", x, out)
 
@@ -347,6 +359,11 @@ class Activation:
         from the output (``spec.y_exact``: relu, relu6, softmax, ...) then accept ``x=None``.
         ``y`` must have the shape of ``x``; masked arguments give a result masked where any is.
         """
+        if _fast._ENABLED and type(g) is np.ndarray:  # plain float32 calls run in C
+            hot = (self._hot or self._hot_pair())[1]
+            res = None if hot is None else _fast._MOD.call_vjp(hot, g, x, y, out)
+            if res is not None:
+                return res
         if (not self._wide and _plain_arrays(g, x, y)
                 and _plain_out(out, self.spec.vector, g, x, y)):
             fast = self._bound("vjp", x.dtype)  # the engine's hot path: straight to the kernel
