@@ -8,11 +8,10 @@ takes C-contiguous float32 arrays of one shape, ``out`` either the input itself 
 it (the registry guarantees this: it copies every other layout to C order first, so results never
 depend on the memory layout), and raises no floating-point warnings.
 
-The public call (``Activation.__call__`` and ``.backward``) first hands its arguments to the
-extension's ``call``/``call_vjp`` (``_kernels_call.c``) with the records :func:`hot` makes: for
-plain C-contiguous float32 arrays the checks, the allocation of ``out`` and the kernel all run in
-C (0.45-0.7 us a call, against about 1.2-2 us through this module); anything else comes back as
-``None`` and takes the Python path below, which decides and checks every other case.
+The public call (``Activation.__call__``, ``.backward``) first tries the extension's ``call`` /
+``call_vjp`` (``_kernels_call.c``, records from :func:`hot`): plain C-contiguous float32 arrays
+are checked and computed in C (0.45-0.7 us a call; 1.2-2 us through this module); anything else
+returns ``None`` and takes the Python path, which decides and checks every other case.
 
 The kernels live in ``_kernels.c``/``_kernels_rows.c`` (AVX2 + FMA; glibc's libmvec for erfc,
 tanh and log1p, an inline exp accurate to 1.33 ulp), built by ``setup.py`` as an optional extension.

@@ -14,6 +14,7 @@ from numpy.typing import ArrayLike
 from . import _fast
 from ._arrays import (_1d, _check_out, _compute_dtype, _finish, _needs_float64, _plain_arrays,
                       _plain_out, _prepare, quietly)
+from ._display import NotebookDisplay
 from ._peers import _peer_spellings
 from .spec import Info, Spec
 
@@ -130,7 +131,7 @@ def get(name: str | Activation, **params: Any) -> Activation:
 
 
 # --------------------------------------------------------------------------- dtype handling
-class Activation:
+class Activation(NotebookDisplay):
     """An activation function with concrete parameters.
 
     ``f(x)`` is the value, ``f.grad(x)`` the elementwise derivative, ``f.jacobian(x)`` the full
@@ -195,29 +196,6 @@ class Activation:
 
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self.params.items()))))
-
-    def _repr_html_(self) -> str:
-        """Notebook display: f and f' on [-5, 5] as inline SVG above the property sheet."""
-        from .._util_html import page, record_table, svg_plot
-
-        x = np.linspace(-5.0, 5.0, 201)
-        curves = {"f": self(x)}
-        if not self.vector:
-            curves["f'"] = self.grad(x)
-        return page(repr(self), svg_plot(x, {k: v.tolist() for k, v in curves.items()},
-                                         xlabel="x"), record_table(self.info))
-
-    def _repr_png_(self) -> bytes:
-        """Notebook display as a picture: f and f' on [-5, 5] (PNG)."""
-        from .._util_png import png_plot
-
-        x = np.linspace(-5.0, 5.0, 201)
-        if self.vector:  # softmax-like: the first output of f([x, 0])
-            curves = {"f": self(np.stack([x, np.zeros_like(x)], axis=-1))[..., 0]}
-        else:
-            curves = {"f": self(x), "f'": self.grad(x)}
-        return png_plot(x.tolist(), {k: v.tolist() for k, v in curves.items()},
-                        xlabel="x", title=repr(self))
 
     # ------------------------------------------------------------------ evaluation
     def _bound(self, kind: str, dtype: np.dtype):
