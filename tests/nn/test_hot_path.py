@@ -1,6 +1,6 @@
 """The engine's training step after the fixed-cost cuts gives the bits it gave before.
 
-The shortcuts (the Activation layer calling the compiled kernel directly, ``quiet()`` skipping
+The shortcuts (the public activation call running its kernel in C, ``quiet()`` skipping
 the per-call ``np.errstate``, the streamlined Sequential loops) must not change a single bit:
 a tiny tanh MLP trained with MSE and SGD is replayed by a straightforward NumPy loop that uses
 only public calls (``f(x)``, ``f.backward``, ``@``, ``sum``, ``p -= lr * g``), in float32 and

@@ -207,13 +207,6 @@ class Activation(NotebookDisplay):
                                                                    self.params))
         return hit[1]
 
-    def kernel(self, kind: str, dtype: Any):
-        """The compiled kernel for ``kind`` (``"f"``, ``"df"``, ``"vjp"``) at ``dtype``, or
-        ``None`` (NumPy computes it). Unchecked, for callers holding plain arrays (the engine):
-        ``k(x, out)`` / ``k(g, x, y, out)``, C-contiguous, not 0-d, ``out`` fresh; the bits of
-        ``f(x)`` / ``f.backward(g, x, y)``. Cache it keyed on ``_fast.enabled()``."""
-        return None if self._wide else self._bound(kind, np.dtype(dtype))
-
     def _hot_pair(self) -> tuple[Any, Any]:
         """(forward, vjp) records of the C-level fast path (``_fast.hot``), made once."""
         if not self._hot:

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import _fast
 from .base import Layer
 from .._util_checks import check_memory, integer, is_real, real
 from .init import get_initializer, initializer_name
@@ -135,9 +134,6 @@ class Activation(Layer):
         self.channels = channels
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
-        # (dtype, _fast._ENABLED, f kernel, vjp kernel) of the last dtype (None: through self.f)
-        self._kern: tuple[Any, Any, Any, Any] = (None, None, None, None)
-        self._vjp: Any = None  # the vjp kernel when forward took the compiled path
 
     @property
     def name(self) -> str:
@@ -154,23 +150,9 @@ class Activation(Layer):
         """The activation as trained now (a list, one per channel, with ``channels=C``)."""
         return self.f if self._learn is None else self._learn.learned(self.params)
 
-    def _kernels(self, dtype: np.dtype) -> tuple[Any, Any, Any, Any]:
-        k = self._kern
-        if k[0] is not dtype or k[1] is not _fast._ENABLED:  # first call, or a new dtype/mode
-            k = self._kern = (dtype, _fast._ENABLED, self.f.kernel("f", dtype),
-                              self.f.kernel("vjp", dtype))
-        return k
-
     def forward(self, x: np.ndarray, *, training: bool = False) -> np.ndarray:
-        self._vjp = None
-        if self._learn is not None:
-            y = self._learn.forward(x, self.params)
-        elif type(x) is np.ndarray and x.ndim and x.flags.c_contiguous:
-            # the hot path: the compiled kernel that f(x) calls, without its argument handling
-            _, _, fwd, self._vjp = self._kernels(x.dtype)
-            y = self.f(x) if fwd is None else fwd(x, np.empty_like(x))
-        else:
-            y = self.f(x)
+        # f(x) itself is the hot path: plain float32 arrays go straight to the compiled kernel
+        y = self.f(x) if self._learn is None else self._learn.forward(x, self.params)
         self._x, self._y = x, y
         return y
 
@@ -180,11 +162,6 @@ class Activation(Layer):
             raise RuntimeError("Activation.backward called before forward")
         if self._learn is not None:
             return self._learn.backward(dy, x, self.params, self.grads)
-        vjp = self._vjp
-        if (vjp is not None and type(dy) is np.ndarray and dy.dtype is x.dtype
-                and dy.shape == x.shape and dy.flags.c_contiguous
-                and self._kern[1] is _fast._ENABLED):
-            return vjp(dy, x, self._y, np.empty_like(x))  # what f.backward does, bit for bit
         return self.f.backward(dy, x, self._y)
 
     def config(self) -> dict[str, Any]:
