@@ -26,11 +26,11 @@ def _x(shape, seed=0):
     return (np.random.default_rng(seed).standard_normal(shape) * 3).astype(np.float32)
 
 
-def _general(monkeypatch, act, *args, backward=False, **kw):
+def _general(monkeypatch, act, *args, backward=False, grad=False, **kw):
     """The result of the general path: the C fast path switched off for this call."""
     with monkeypatch.context() as m:
-        m.setattr(act, "_hot", (None, None))
-        return (act.backward if backward else act)(*args, **kw)
+        m.setattr(act, "_hot", (None,) * 3)
+        return (act.backward if backward else act.grad if grad else act)(*args, **kw)
 
 
 def _same(a, b):
@@ -51,6 +51,7 @@ def test_plain_calls_run_in_c_with_the_general_paths_bits(monkeypatch, name, n):
     x, g = _x(shape), _x(shape, 1)
     want_y = _general(monkeypatch, act, x)
     want_dx = _general(monkeypatch, act, g, x, want_y, backward=True)
+    want_d = None if act.vector else _general(monkeypatch, act, x, grad=True)
     monkeypatch.setattr(_fast, "bind", None)  # the Python binding would fail if consulted
     act = actlab.get(name)
     _same(act(x), want_y)
@@ -61,6 +62,10 @@ def test_plain_calls_run_in_c_with_the_general_paths_bits(monkeypatch, name, n):
     dout = np.empty_like(x)
     assert act.backward(g, x, want_y, out=dout) is dout
     _same(dout, want_dx)
+    if want_d is not None:
+        _same(act.grad(x), want_d)
+        assert act.grad(x, out=out) is out
+        _same(out, want_d)
     if name not in ROWS:  # elementwise: in place, also through another view of the same memory
         xi = x.copy()
         assert act(xi, out=xi) is xi

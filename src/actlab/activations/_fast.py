@@ -358,32 +358,32 @@ def bind(name: str, kind: str, dtype: np.dtype, params: dict[str, Any]):
 
 
 # -------------------------------------------------------------------- the public call in C
-def hot(name: str, params: dict[str, Any]) -> tuple[Any, Any]:
-    """The C-level records of the public call's fast path for ``(name, params)``: ``(forward,
-    vjp)``, each for ``call(h, x, out)`` / ``call_vjp(h, g, x, y, out)`` (``_kernels_call.c``), or
-    ``None`` where no compiled kernel applies. The C call takes plain float32 arrays only and
-    returns ``None`` for anything else: the caller's general path then decides (and checks)
-    the call. Independent of :func:`set_enabled`: the caller checks ``_ENABLED`` on each call."""
+def hot(name: str, params: dict[str, Any]) -> tuple[Any, Any, Any]:
+    """The C-level records of the public call's fast path for ``(name, params)``: ``(f, vjp,
+    df)``, for ``call(h, x, out)`` (f, df) and ``call_vjp(h, g, x, y, out)`` (``_kernels_call.c``),
+    each ``None`` where no compiled kernel applies. The C calls take plain float32 arrays only and
+    return ``None`` for anything else: the caller's general path then decides (and checks) the
+    call. Independent of :func:`set_enabled`: the caller checks ``_ENABLED`` on each call."""
     if _LIB is None:
-        return None, None
+        return None, None, None
     common = (_SPLIT_AT, np.ndarray, np.empty_like)  # the list itself: C reads it per call
     if name in ("softmax", "log_softmax"):
-        if set(params) - {"axis"}:
-            return None, None
         axis = params.get("axis", -1)
-        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or axis < -1:
-            return None, None
-        return tuple(_MOD.hot(_addr(_rows_sym(f"{name}_rows_{kind}", kind == "vjp")), code,
-                              0.0, 0.0, 0, 1, int(axis), *common)
-                     for kind, code in (("f", 2), ("vjp", 3)))
+        if (set(params) - {"axis"} or isinstance(axis, bool)
+                or not isinstance(axis, (int, np.integer)) or axis < -1):
+            return None, None, None
+        f, vjp = (_MOD.hot(_addr(_rows_sym(f"{name}_rows_{kind}", kind == "vjp")), code, 0.0,
+                           0.0, 0, 1, int(axis), *common) for kind, code in (("f", 2), ("vjp", 3)))
+        return f, vjp, None
     found = _resolve(name, params)
     if found is None:
-        return None, None
+        return None, None, None
     prefix, (a, b), y_ok = found
     cheap = int(name in _CHEAP)
     f = _COPY if name == "identity" else _addr(_sym(f"{prefix}_f"))
     return (_MOD.hot(f, 0, a, b, cheap, 0, -1, *common),
-            _MOD.hot(_addr(_sym(f"{prefix}_vjp", True)), 1, a, b, cheap, int(y_ok), -1, *common))
+            _MOD.hot(_addr(_sym(f"{prefix}_vjp", True)), 1, a, b, cheap, int(y_ok), -1, *common),
+            _MOD.hot(_addr(_sym(f"{prefix}_df")), 0, a, b, cheap, 0, -1, *common))
 
 
 def lookup(name: str, kind: str, dtype: np.dtype) -> Callable[..., np.ndarray] | None:

@@ -1,9 +1,9 @@
-/* The public call's fast path: Activation.__call__ and Activation.backward (registry.py) hand
+/* The public call's fast path: Activation.__call__, .grad and .backward (registry.py) hand
    their arguments here first, so an ordinary float32 call runs its kernel without the Python
    checks and dispatch of _fast.py (about 1 us a call: 0.2-0.4 us here).
 
    hot(fn, kind, a, b, cheap, from_y, axis, split_at, ndarray, empty_like) -> a capsule holding
-   one bound kernel: kind 0 an elementwise forward fn(x, out), 1 an elementwise vjp fn(g, ref,
+   one bound kernel: kind 0 an elementwise f or f' fn(x, out), 1 an elementwise vjp fn(g, ref,
    out) (ref = y when from_y and y is given, else x), 2 a softmax-family row forward, 3 its row
    vjp (ref = y when given, else x); cheap picks the split size split_at[cheap] (the list
    _threads.SPLIT_AT, read on every call so set_num_threads applies); axis is the row entries'
@@ -192,7 +192,7 @@ static hot_t *hot_of(PyObject *capsule)
     return (hot_t *)PyCapsule_GetPointer(capsule, HOT_NAME);
 }
 
-/* call(h, x, out): the forward f(x) into out (None: a new array), or None */
+/* call(h, x, out): f(x) or f'(x) into out (None: a new array), or None */
 PyObject *actlab_call(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)self;

@@ -147,7 +147,7 @@ class Activation(NotebookDisplay):
         self._info: Info | None = None
         self._wide = _needs_float64(self.params)
         self._kernels: dict[tuple[str, np.dtype], tuple[int, Any]] = {}
-        self._hot: tuple[Any, Any] = ()  # the C-level (forward, vjp) records, made on first use
+        self._hot: tuple[Any, ...] = ()  # the C-level (f, vjp, df) records, made on first use
 
     # ------------------------------------------------------------------ identity
     @property
@@ -207,11 +207,22 @@ class Activation(NotebookDisplay):
                                                                    self.params))
         return hit[1]
 
-    def _hot_pair(self) -> tuple[Any, Any]:
-        """(forward, vjp) records of the C-level fast path (``_fast.hot``), made once."""
+    def _hot_records(self) -> tuple[Any, ...]:
+        """(f, vjp, df) records of the C-level fast path (``_fast.hot``), made once."""
         if not self._hot:
-            self._hot = (None, None) if self._wide else _fast.hot(self.name, self.params)
+            self._hot = (None,) * 3 if self._wide else _fast.hot(self.name, self.params)
         return self._hot
+
+    def _unary(self, kind: str, which: int, x: ArrayLike, out: np.ndarray | None):
+        """f(x) or f'(x) (``kind`` "f"/"df", record ``which``): plain float32 calls in C."""
+        if type(x) is np.ndarray:  # not masked (a subclass): skip the mask handling
+            if _fast._ENABLED:  # None: not a plain float32 call
+                hot = (self._hot or self._hot_records())[which]
+                res = None if hot is None else _fast._MOD.call(hot, x, out)
+                if res is not None:
+                    return res
+            return self._run(kind, x, out)
+        return self._keep_mask(kind, x, out)
 
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
         if (not self._wide and type(x) is np.ndarray and x.ndim and x.flags.c_contiguous
@@ -267,14 +278,7 @@ class Activation(NotebookDisplay):
     def __call__(self, x: ArrayLike, *, out: np.ndarray | None = None):
         """The value ``f(x)``, elementwise (or along ``axis`` for softmax); a masked array
         keeps its mask."""
-        if type(x) is np.ndarray:  # not masked (a subclass): skip the mask handling
-            if _fast._ENABLED:  # plain float32 calls run in C; None: anything else
-                hot = (self._hot or self._hot_pair())[0]
-                res = None if hot is None else _fast._MOD.call(hot, x, out)
-                if res is not None:
-                    return res
-            return self._run("f", x, out)
-        return self._keep_mask("f", x, out)
+        return self._unary("f", 0, x, out)
 
     def grad(self, x: ArrayLike, *, out: np.ndarray | None = None):
         """The elementwise derivative ``f'(x)`` (kinks follow ``info.kinks``)."""
@@ -282,7 +286,7 @@ class Activation(NotebookDisplay):
             raise TypeError(
                 f"{self.name} is vector-valued: use jacobian(x) or backward(g, x)"
             )
-        return self._keep_mask("df", x, out)
+        return self._unary("df", 2, x, out)
 
     def jacobian(self, x: ArrayLike) -> np.ndarray:
         """Jacobian over the last axis, shape ``(..., n, n)`` (diagonal for elementwise entries)."""
@@ -331,7 +335,7 @@ class Activation(NotebookDisplay):
         ``y`` must have the shape of ``x``; masked arguments give a result masked where any is.
         """
         if _fast._ENABLED and type(g) is np.ndarray:  # plain float32 calls run in C
-            hot = (self._hot or self._hot_pair())[1]
+            hot = (self._hot or self._hot_records())[1]
             res = None if hot is None else _fast._MOD.call_vjp(hot, g, x, y, out)
             if res is not None:
                 return res
