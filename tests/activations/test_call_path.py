@@ -1,4 +1,4 @@
-"""The public call's C-level fast path (``_kernels_call.c``, ``_fast.hot``).
+"""The public call's C-level fast path (``_kernels_call.c``, ``_hot.records``).
 
 ``Activation.__call__`` and ``.backward`` hand plain float32 calls straight to C, which returns
 ``None`` for anything else. These tests pin down both halves: a plain call takes the C path (the
@@ -157,3 +157,27 @@ def test_hot_records_check_their_arguments():
     _same(mod.call(h, x, None), x)
     for bad in (x.astype(np.float64), x[::2], np.float32(1.0), x[:1].reshape(()), [1.0]):
         assert mod.call(h, bad, None) is None
+
+
+@pytest.mark.parametrize("name", ROWS)
+@pytest.mark.parametrize("from_y", [True, False])
+def test_row_vjps_hand_rows_with_non_finite_gradients_to_numpy(monkeypatch, name, from_y):
+    """The row vjps see a non-finite g in their float64 sums and leave that row to the NumPy
+    formula; a finite g whose float32 partial sums overflow is still computed (to the float64
+    result); the other rows keep the compiled kernels' bits."""
+    act = actlab.get(name)
+    x, g = _x((6, 40)), _x((6, 40), 1)
+    g[1, 3], g[2, 39], g[3, 0] = np.inf, -np.inf, np.nan
+    g[4, 0] = g[4, 8] = g[4, 16] = 3e38  # finite, but g_0 + g_8 overflows float32
+    y = act(x)
+    args = (g, None, y) if from_y else (g, x)
+    got = act.backward(*args)
+    x64, g64 = x.astype(np.float64), g.astype(np.float64)
+    ref = act.backward(g64, None, act(x64)) if from_y else act.backward(g64, x64)
+    np.testing.assert_allclose(got[4], ref[4], rtol=1e-6)
+    rows = [0, 5]  # ordinary rows: the compiled kernels' bits, whatever the other rows hold
+    _same(got[rows], act.backward(g[rows], None, y[rows]) if from_y
+          else act.backward(g[rows], x[rows]))
+    monkeypatch.setattr(_fast, "_ENABLED", False)
+    want = act.backward(*args)
+    np.testing.assert_allclose(got[1:4], want[1:4], rtol=1e-5, atol=1e-6, equal_nan=True)

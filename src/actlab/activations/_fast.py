@@ -8,10 +8,10 @@ takes C-contiguous float32 arrays of one shape, ``out`` either the input itself 
 it (the registry guarantees this: it copies every other layout to C order first, so results never
 depend on the memory layout), and raises no floating-point warnings.
 
-The public call (``Activation.__call__``, ``.backward``) first tries the extension's ``call`` /
-``call_vjp`` (``_kernels_call.c``, records from :func:`hot`): plain C-contiguous float32 arrays
-are checked and computed in C (0.45-0.7 us a call; 1.2-2 us through this module); anything else
-returns ``None`` and takes the Python path, which decides and checks every other case.
+The public call (``Activation.__call__``, ``.grad``, ``.backward``) first tries the extension's
+``call``/``call_vjp`` (``_kernels_call.c``, records from :func:`._hot.records`): plain float32
+arrays are checked and computed in C (0.4-0.7 us a call; 1.2-2 us through this module); anything
+else returns ``None`` and takes the Python path, which decides and checks every other case.
 
 The kernels live in ``_kernels.c``/``_kernels_rows.c`` (AVX2 + FMA; glibc's libmvec for erfc,
 tanh and log1p, an inline exp accurate to 1.33 ulp), built by ``setup.py`` as an optional extension.
@@ -145,9 +145,16 @@ def _ptr(a: np.ndarray | None) -> int | None:
     return None if a is None else a.ctypes.data
 
 
+def split_chunk(n: int) -> int:
+    """Elements per chunk of a two-thread call over n elements (split_chunk in C): about 8
+    chunks, a multiple of 64, within [2048, CHUNK]; row kernels take this many elements' worth
+    of whole rows."""
+    return min(max((n // 8 + 63) & ~63, 2048), CHUNK)
+
+
 def _split_rows(kind: int, fn: int, n: int, g, x, y, *, m: int, skip: int, from_y: int) -> None:
     """One rows call (kinds 3, 4) over n rows of m, on this thread and the native helper."""
-    chunk = max(1, CHUNK // m)
+    chunk = max(1, split_chunk(n * m) // m)
     job = _Job(0, n, chunk, kind, m, from_y, fn, _ptr(g), _ptr(x), _ptr(y), skip, 0.0, 0.0, 0)
     _LIB.run_split(ctypes.byref(job))  # releases the GIL; returns once every chunk is done
 
@@ -248,9 +255,9 @@ def _rows_sym(name: str, vjp: bool):
 
 def _call_rows(fn: int, kind: int, g, ref, out, m: int, from_y: int = 0) -> np.ndarray | None:
     """fn over the rows of length m; the indices of the rows it left to NumPy, or None."""
-    rows = out.size // m
+    rows, chunk = out.size // m, max(1, split_chunk(out.size) // m)
     skip = np.empty(rows, np.uint8)
-    if out.size < _SPLIT_AT[0] or rows <= max(1, CHUNK // m):
+    if out.size < _SPLIT_AT[0] or rows <= chunk:
         if not _MOD.rows(fn, g, ref, out, m, from_y, skip):
             return None
     else:
@@ -355,35 +362,6 @@ def bind(name: str, kind: str, dtype: np.dtype, params: dict[str, Any]):
             return np.multiply(res, g, out=res)
 
     return vjp
-
-
-# -------------------------------------------------------------------- the public call in C
-def hot(name: str, params: dict[str, Any]) -> tuple[Any, Any, Any]:
-    """The C-level records of the public call's fast path for ``(name, params)``: ``(f, vjp,
-    df)``, for ``call(h, x, out)`` (f, df) and ``call_vjp(h, g, x, y, out)`` (``_kernels_call.c``),
-    each ``None`` where no compiled kernel applies. The C calls take plain float32 arrays only and
-    return ``None`` for anything else: the caller's general path then decides (and checks) the
-    call. Independent of :func:`set_enabled`: the caller checks ``_ENABLED`` on each call."""
-    if _LIB is None:
-        return None, None, None
-    common = (_SPLIT_AT, np.ndarray, np.empty_like)  # the list itself: C reads it per call
-    if name in ("softmax", "log_softmax"):
-        axis = params.get("axis", -1)
-        if (set(params) - {"axis"} or isinstance(axis, bool)
-                or not isinstance(axis, (int, np.integer)) or axis < -1):
-            return None, None, None
-        f, vjp = (_MOD.hot(_addr(_rows_sym(f"{name}_rows_{kind}", kind == "vjp")), code, 0.0,
-                           0.0, 0, 1, int(axis), *common) for kind, code in (("f", 2), ("vjp", 3)))
-        return f, vjp, None
-    found = _resolve(name, params)
-    if found is None:
-        return None, None, None
-    prefix, (a, b), y_ok = found
-    cheap = int(name in _CHEAP)
-    f = _COPY if name == "identity" else _addr(_sym(f"{prefix}_f"))
-    return (_MOD.hot(f, 0, a, b, cheap, 0, -1, *common),
-            _MOD.hot(_addr(_sym(f"{prefix}_vjp", True)), 1, a, b, cheap, int(y_ok), -1, *common),
-            _MOD.hot(_addr(_sym(f"{prefix}_df")), 0, a, b, cheap, 0, -1, *common))
 
 
 def lookup(name: str, kind: str, dtype: np.dtype) -> Callable[..., np.ndarray] | None:

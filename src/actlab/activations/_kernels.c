@@ -77,11 +77,7 @@ void run_elementwise(void *fn, const float *g, const float *x, float *out, int64
                      double b, int split)
 {
     if (split) {
-        /* about 8 chunks, a multiple of 64 elements (vector lanes as in one call), at most
-           SPLIT_CHUNK: small calls stay balanced, large ones claim cache-sized pieces */
-        int64_t chunk = ((n / 8 + 63) & ~(int64_t)63);
-        chunk = chunk < 2048 ? 2048 : chunk > SPLIT_CHUNK ? SPLIT_CHUNK : chunk;
-        job_t job = {0, n, chunk, g ? 2 : 1, 1, 0, fn, g, x, out, NULL, a, b, 0};
+        job_t job = {0, n, split_chunk(n), g ? 2 : 1, 1, 0, fn, g, x, out, NULL, a, b, 0};
         Py_BEGIN_ALLOW_THREADS
         run_split(&job);
         Py_END_ALLOW_THREADS

@@ -122,7 +122,7 @@ static int64_t split_at(const hot_t *h, int cheap)
 static int64_t run_rows(const hot_t *h, const float *g, const float *ref, float *out, int64_t n,
                         int64_t m, int from_y)
 {
-    int64_t rows = n / m, chunk = SPLIT_CHUNK / m > 1 ? SPLIT_CHUNK / m : 1, nskip = 0;
+    int64_t rows = n / m, chunk = split_chunk(n) / m > 1 ? split_chunk(n) / m : 1, nskip = 0;
     unsigned char local[256], *skip = rows <= 256 ? local : PyMem_Malloc((size_t)rows);
     if (!skip) return -1;
     memset(skip, 0, (size_t)rows);

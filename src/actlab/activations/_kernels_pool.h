@@ -43,6 +43,15 @@ void run_range(job_t *j, int split);
 #define RELEASE_MIN 4096
 #define SPLIT_CHUNK (1 << 14)
 
+/* elements per chunk of a two-thread call over n elements: about 8 chunks, a multiple of 64
+   (vector lanes as in one call), within [2048, SPLIT_CHUNK]: small calls stay balanced, large
+   ones claim cache-sized pieces (row kernels: this many elements' worth of whole rows) */
+static inline int64_t split_chunk(int64_t n)
+{
+    int64_t chunk = (n / 8 + 63) & ~(int64_t)63;
+    return chunk < 2048 ? 2048 : chunk > SPLIT_CHUNK ? SPLIT_CHUNK : chunk;
+}
+
 #ifdef Py_PYTHON_H
 int nargs_ok(Py_ssize_t nargs, Py_ssize_t want, const char *signature);
 

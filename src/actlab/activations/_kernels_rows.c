@@ -33,16 +33,39 @@ static inline int64_t first_eq(const float *a, int64_t m, float v)
     for (; a[i] != v; i++) {}
     return i;
 }
+/* lanes holding NaN or +-inf */
+static inline V nonfinite(V v) { return _mm256_cmp_ps(vabs(v), vf(INFINITY), _CMP_NLT_UQ); }
+/* the lanewise max of a's whole vectors, in four independent chains (max_ps has a latency of a
+   few cycles: one chain would wait on it), and (check) their non-finite lanes in *bad; *end is
+   where the whole vectors end. A NaN may drop out of the max: callers check the row. */
+static inline V vmax_run(const float *a, int64_t m, int64_t *end, int check, V *bad)
+{
+    V m0 = vf(-INFINITY), m1 = m0, m2 = m0, m3 = m0, b0 = _mm256_setzero_ps(), b1 = b0;
+    int64_t i = 0;
+    for (; i + 32 <= m; i += 32) {
+        V v0 = _mm256_loadu_ps(a + i), v1 = _mm256_loadu_ps(a + i + 8);
+        V v2 = _mm256_loadu_ps(a + i + 16), v3 = _mm256_loadu_ps(a + i + 24);
+        m0 = _mm256_max_ps(m0, v0), m1 = _mm256_max_ps(m1, v1);
+        m2 = _mm256_max_ps(m2, v2), m3 = _mm256_max_ps(m3, v3);
+        if (check) {
+            b0 = _mm256_or_ps(b0, _mm256_or_ps(nonfinite(v0), nonfinite(v1)));
+            b1 = _mm256_or_ps(b1, _mm256_or_ps(nonfinite(v2), nonfinite(v3)));
+        }
+    }
+    for (; i + 8 <= m; i += 8) {
+        V v = _mm256_loadu_ps(a + i);
+        m0 = _mm256_max_ps(m0, v);
+        if (check) b0 = _mm256_or_ps(b0, nonfinite(v));
+    }
+    *end = i;
+    if (check) *bad = _mm256_or_ps(b0, b1);
+    return _mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3));
+}
 /* max of a row and the index of its first occurrence; 0 if a value is not finite */
 static int row_max(const float *x, int64_t m, float *mx, int64_t *arg)
 {
-    V vm = vf(-INFINITY), bad = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 8 <= m; i += 8) {
-        V v = _mm256_loadu_ps(x + i);
-        bad = _mm256_or_ps(bad, _mm256_cmp_ps(vabs(v), vf(INFINITY), _CMP_NLT_UQ));
-        vm = _mm256_max_ps(vm, v);
-    }
+    int64_t i;
+    V bad, vm = vmax_run(x, m, &i, 1, &bad);
     if (_mm256_movemask_ps(bad)) return 0;
     float best = _mm_cvtss_f32(_mm256_castps256_ps128(vmax8(vm)));
     for (; i < m; i++) {
@@ -278,26 +301,34 @@ static double sum_except(const float *a, int64_t m, int64_t top, int of_exp)
     return hsum(acc) + tail;
 }
 
-/* one pass over g and y: both finite; the first index of y's max, y's min and the float64 sum
-   of g (what the vjps from y need before their main pass; softmax needs neither: with gsum
-   NULL the loop does not compute them, in the compiler's constant-propagated copy) */
+/* the log_softmax vjp's first pass over g and y: both finite; the first index of y's max, y's
+   min and sum(g) in float64 over float32 pairs g_i + g_(i+8) (<= u = 2^-24 of sum |g| more, well
+   within the vjp's allowance of 8u of its terms, which include p sum |g|). A non-finite g shows
+   in the sum (then, as for a finite pair whose float32 sum overflowed, g is checked and summed
+   element by element), a +-inf in y in its max or min, a NaN in y in an unordered compare:
+   fewer operations than a check of every element, for a pass that is bound by them. */
 static int row_check2(const float *g, const float *y, int64_t m, int64_t *top, float *ymin,
                       double *gsum)
 {
-    V vmax = vf(-INFINITY), vmin = vf(INFINITY), bad = _mm256_setzero_ps();
+    V vmax = vf(-INFINITY), vmin = vf(INFINITY), nan = _mm256_setzero_ps();
     D acc = _mm256_setzero_pd();
     int64_t i = 0;
-    for (; i + 8 <= m; i += 8) {
-        V gv = _mm256_loadu_ps(g + i), yv = _mm256_loadu_ps(y + i);
-        bad = _mm256_or_ps(bad, _mm256_cmp_ps(vabs(gv), vf(INFINITY), _CMP_NLT_UQ));
-        bad = _mm256_or_ps(bad, _mm256_cmp_ps(vabs(yv), vf(INFINITY), _CMP_NLT_UQ));
-        vmax = _mm256_max_ps(vmax, yv);
-        if (gsum) {
-            vmin = _mm256_min_ps(vmin, yv);
-            acc = _mm256_add_pd(acc, _mm256_add_pd(lo(gv), hi(gv)));
-        }
+    for (; i + 16 <= m; i += 16) {
+        V y0 = _mm256_loadu_ps(y + i), y1 = _mm256_loadu_ps(y + i + 8);
+        V gp = _mm256_add_ps(_mm256_loadu_ps(g + i), _mm256_loadu_ps(g + i + 8));
+        vmax = _mm256_max_ps(vmax, _mm256_max_ps(y0, y1));
+        vmin = _mm256_min_ps(vmin, _mm256_min_ps(y0, y1));
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(y0, y1, _CMP_UNORD_Q));
+        acc = _mm256_add_pd(acc, _mm256_add_pd(lo(gp), hi(gp)));
     }
-    if (_mm256_movemask_ps(bad)) return 0;
+    for (; i + 8 <= m; i += 8) {
+        V y0 = _mm256_loadu_ps(y + i), gv = _mm256_loadu_ps(g + i);
+        vmax = _mm256_max_ps(vmax, y0);
+        vmin = _mm256_min_ps(vmin, y0);
+        nan = _mm256_or_ps(nan, _mm256_cmp_ps(y0, y0, _CMP_UNORD_Q));
+        acc = _mm256_add_pd(acc, _mm256_add_pd(lo(gv), hi(gv)));
+    }
+    if (_mm256_movemask_ps(nan)) return 0;
     float best = _mm_cvtss_f32(_mm256_castps256_ps128(vmax8(vmax)));
     float low = -_mm_cvtss_f32(_mm256_castps256_ps128(vmax8(_mm256_sub_ps(vf(0), vmin))));
     double gs = hsum(acc);
@@ -307,15 +338,37 @@ static int row_check2(const float *g, const float *y, int64_t m, int64_t *top, f
         if (y[i] < low) low = y[i];
         gs += g[i];
     }
-    *top = first_eq(y, m, best);
-    if (gsum) {
-        *ymin = low;
-        *gsum = gs;
+    if (!isfinite(best) || !isfinite(low)) return 0;
+    if (!isfinite(gs)) {  /* a non-finite g, or a float32 pair sum that overflowed */
+        gs = 0;
+        for (i = 0; i < m; i++) {
+            if (!isfinite(g[i])) return 0;
+            gs += g[i];
+        }
     }
+    *top = first_eq(y, m, best);
+    *ymin = low;
+    *gsum = gs;
     return 1;
 }
 
-/* softmax vjp: out = y (g' - <g', y>), g' = g - g[top], top = argmax y (from_y: ref is y, else x) */
+/* the first index of y's max; 0 if that max is not finite (a NaN may hide from the max, so
+   the caller still checks the row: softmax's vjp through its float64 sum) */
+static int row_top(const float *y, int64_t m, int64_t *top)
+{
+    int64_t i;
+    V unused, vm = vmax_run(y, m, &i, 0, &unused);
+    float best = _mm_cvtss_f32(_mm256_castps256_ps128(vmax8(vm)));
+    for (; i < m; i++)
+        if (y[i] > best) best = y[i];
+    if (!isfinite(best)) return 0;
+    *top = first_eq(y, m, best);  /* a finite best is one of y's values */
+    return 1;
+}
+
+/* softmax vjp: out = y (g' - <g', y>), g' = g - g[top], top = argmax y (from_y: ref is y, else
+   x): the shift keeps the top entry (y ~ 1) free of cancellation. A row holding a NaN or inf
+   shows in the float64 sum <g', y> (NaN or inf; finite float32 products cannot overflow it). */
 int64_t softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t rows, int64_t m,
                          unsigned char *skip, int64_t from_y)
 {
@@ -325,15 +378,11 @@ int64_t softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t r
         int64_t top;
         const float *y = ref;
         if (from_y) {
-            if (!row_check2(g, ref, m, &top, NULL, NULL)) {
+            if (!row_top(ref, m, &top)) {
                 skip[r] = 1, nskip++;
                 continue;
             }
         } else {
-            if (!row_check(g, m, -FLT_MAX, FLT_MAX, NULL)) {
-                skip[r] = 1, nskip++;
-                continue;
-            }
             float mx;
             double rest;
             if (!row_max(ref, m, &mx, &top)) {
@@ -343,18 +392,32 @@ int64_t softmax_rows_vjp(const float *g, const float *ref, float *out, int64_t r
             softmax_row(ref, out, m, mx, top, &rest);  /* y in out, then overwritten in place */
             y = out;
         }
-        /* float32 terms, float64 sum: each rounding is a few ulp of a term (the vjp is
-           conditioned by its terms: a cancelling g_i - <g', y> is only as good as g) */
+        /* float32 terms t = (g - gt) y (<= 2u relative each, u = 2^-24), summed four vectors
+           at a time in float32 as (t0 + t1) + (t2 + t3) (<= 2u more of their magnitudes),
+           those sums in float64: <= 4u of sum |t| in all, within the 8u the vjp's
+           conditioning allows (a cancelling g_i - <g', y> is only as good as g) */
         float gt = g[top];
         D acc = _mm256_setzero_pd();
         V gtv = vf(gt);
         int64_t i = 0;
-        for (; i + 8 <= m; i += 8) {
-            V t = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(g + i), gtv), _mm256_loadu_ps(y + i));
+#define SM_TERM(k) _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(g + i + (k)), gtv), \
+                                 _mm256_loadu_ps(y + i + (k)))
+        for (; i + 32 <= m; i += 32) {
+            V t = _mm256_add_ps(_mm256_add_ps(SM_TERM(0), SM_TERM(8)),
+                                _mm256_add_ps(SM_TERM(16), SM_TERM(24)));
             acc = _mm256_add_pd(acc, _mm256_add_pd(lo(t), hi(t)));
         }
+        for (; i + 8 <= m; i += 8) {
+            V t = SM_TERM(0);
+            acc = _mm256_add_pd(acc, _mm256_add_pd(lo(t), hi(t)));
+        }
+#undef SM_TERM
         double dot = hsum(acc);
         for (; i < m; i++) dot += ((double)g[i] - gt) * y[i];
+        if (!isfinite(dot)) {
+            skip[r] = 1, nskip++;
+            continue;
+        }
         V dv = vf((float)dot);
         for (i = 0; i + 8 <= m; i += 8) {
             V w = _mm256_sub_ps(_mm256_sub_ps(_mm256_loadu_ps(g + i), gtv), dv);
@@ -377,6 +440,17 @@ static void log_softmax_vjp_fast(const float *g, const float *y, float *out, int
     D pr = _mm256_setzero_pd();
     V gsv = vf((float)gsum);
     int64_t i = 0;
+    for (; i + 16 <= m; i += 16) {  /* p's rest in float64 over float32 pairs (<= u of it) */
+        V p0 = vexp_in(_mm256_loadu_ps(y + i)), p1 = vexp_in(_mm256_loadu_ps(y + i + 8));
+        _mm256_storeu_ps(out + i, _mm256_fnmadd_ps(p0, gsv, _mm256_loadu_ps(g + i)));
+        _mm256_storeu_ps(out + i + 8, _mm256_fnmadd_ps(p1, gsv, _mm256_loadu_ps(g + i + 8)));
+        if (top >= i && top < i + 16) {
+            if (top < i + 8) p0 = zero_lane(p0, top - i);
+            else p1 = zero_lane(p1, top - i - 8);
+        }
+        V pp = _mm256_add_ps(p0, p1);
+        pr = _mm256_add_pd(pr, _mm256_add_pd(lo(pp), hi(pp)));
+    }
     for (; i + 8 <= m; i += 8) {
         V yv = _mm256_loadu_ps(y + i), pv = vexp_in(yv);
         _mm256_storeu_ps(out + i, _mm256_fnmadd_ps(pv, gsv, _mm256_loadu_ps(g + i)));
@@ -410,7 +484,8 @@ int64_t log_softmax_rows_vjp(const float *g, const float *ref, float *out, int64
                 skip[r] = 1, nskip++;
                 continue;
             }
-            if (ymin >= -87.0f && ref[top] <= 0.0f) {  /* p normal, vexp's domain */
+            /* p normal, in vexp's domain; sum(g) a float32 (beyond, the float64 path) */
+            if (ymin >= -87.0f && ref[top] <= 0.0f && fabs(gsum) <= FLT_MAX) {
                 log_softmax_vjp_fast(g, ref, out, m, top, gsum);
                 continue;
             }

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _fast
+from . import _fast, _hot
 from ._arrays import (_1d, _check_out, _compute_dtype, _finish, _needs_float64, _plain_arrays,
                       _plain_out, _prepare, quietly)
 from ._display import NotebookDisplay
@@ -208,9 +208,9 @@ class Activation(NotebookDisplay):
         return hit[1]
 
     def _hot_records(self) -> tuple[Any, ...]:
-        """(f, vjp, df) records of the C-level fast path (``_fast.hot``), made once."""
+        """(f, vjp, df) records of the C-level fast path (``_hot.records``), made once."""
         if not self._hot:
-            self._hot = (None,) * 3 if self._wide else _fast.hot(self.name, self.params)
+            self._hot = (None,) * 3 if self._wide else _hot.records(self.name, self.params)
         return self._hot
 
     def _unary(self, kind: str, which: int, x: ArrayLike, out: np.ndarray | None):
