@@ -9,10 +9,13 @@ the general path gives (values or errors).
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
 import actlab
+from actlab import nn
 from actlab.activations import _fast, registry
 
 needs_fast = pytest.mark.skipif(not _fast.available(), reason=_fast.REASON)
@@ -181,3 +184,20 @@ def test_row_vjps_hand_rows_with_non_finite_gradients_to_numpy(monkeypatch, name
     monkeypatch.setattr(_fast, "_ENABLED", False)
     want = act.backward(*args)
     np.testing.assert_allclose(got[1:4], want[1:4], rtol=1e-5, atol=1e-6, equal_nan=True)
+
+
+def test_copies_of_a_used_activation_and_of_a_trained_model_work():
+    """The C records cannot be copied or pickled: copies start without them (the torch export
+    deep-copies layers of trained models; studies send activations to loky or Dask workers)."""
+    act = actlab.get("leaky_relu", alpha=0.2)
+    x = _x((50,))
+    y = act(x)  # the records exist now
+    cloudpickle = pytest.importorskip("cloudpickle")  # what loky and Dask send work with
+    for c in (copy.copy(act), copy.deepcopy(act), cloudpickle.loads(cloudpickle.dumps(act))):
+        assert c == act and c is not act and c.params is not act.params
+        _same(c(x), y)
+    model = nn.Sequential([nn.Dense(3, 4), nn.Activation("tanh"), nn.Dense(4, 1)], seed=0,
+                          dtype=np.float32)
+    xb = _x((5, 3))
+    out = model.forward(xb)
+    _same(copy.deepcopy(model).forward(xb), out)

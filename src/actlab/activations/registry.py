@@ -5,6 +5,7 @@ Everything else in actlab (CLI, plots, reports, tests) iterates over this regist
 
 from __future__ import annotations
 
+import copy
 import difflib
 from typing import Any
 
@@ -196,6 +197,14 @@ class Activation(NotebookDisplay):
 
     def __hash__(self) -> int:
         return hash((self.name, tuple(sorted(self.params.items()))))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Entry and parameters, never the kernel caches (their C records cannot be pickled)."""
+        return Activation, (self.spec, self.params)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Activation:
+        """The same (frozen, shared) entry with copied parameters; caches are made again."""
+        return Activation(self.spec, copy.deepcopy(self.params, memo))
 
     # ------------------------------------------------------------------ evaluation
     def _bound(self, kind: str, dtype: np.dtype):
