@@ -37,21 +37,21 @@ def _data(n: int) -> tuple[np.ndarray, np.ndarray]:
 @pytest.mark.parametrize("name", ["silu", "sigmoid", "relu"])
 def test_split_equals_one_call(name, n):
     x, g = _data(n)
-    fn = _fast._sym(f"{name}_f")
-    vjp = _fast._sym(f"{name}_vjp", binary=True)
+    fn = _fast._address(f"{name}_f")
+    vjp = _fast._address(f"{name}_vjp")
     ab = (1.0, 1.0) if name == "silu" else (0.0, 0.0)
     one, two = np.empty_like(x), np.empty_like(x)
-    _fast._MOD.apply1(_fast._addr(fn), x, one, *ab)
-    _fast._MOD.split1(_fast._addr(fn), x, two, *ab)
+    _fast._MOD.apply1(fn, x, one, *ab)
+    _fast._MOD.split1(fn, x, two, *ab)
     np.testing.assert_array_equal(two, one)
-    _fast._MOD.apply2(_fast._addr(vjp), g, x, one, *ab)
-    _fast._MOD.split2(_fast._addr(vjp), g, x, two, *ab)
+    _fast._MOD.apply2(vjp, g, x, one, *ab)
+    _fast._MOD.split2(vjp, g, x, two, *ab)
     np.testing.assert_array_equal(two, one)
 
 
 @needs_fast
 def test_split_rejects_bad_buffers():
-    fn = _fast._addr(_fast._sym("relu_f"))
+    fn = _fast._address("relu_f")
     x = np.zeros(10, np.float32)
     with pytest.raises(TypeError):
         _fast._MOD.split1(fn, x.astype(np.float64), x, 0.0, 0.0)

@@ -109,22 +109,18 @@ def kernels():
     return _MOD if _ENABLED else None
 
 
-_UNARY = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_double, ctypes.c_double]
-_BINARY = [ctypes.c_void_p, *_UNARY]
+_ADDRESSES: dict[str, int] = {}
 
 
-def _sym(name: str, binary: bool = False):
-    fn = getattr(_LIB, name)
-    fn.argtypes = _BINARY if binary else _UNARY
-    fn.restype = None
-    return fn
+def _address(name: str) -> int:
+    """The address of the extension's C function ``name`` (the entry points take it as an int)."""
+    hit = _ADDRESSES.get(name)
+    if hit is None:
+        hit = _ADDRESSES[name] = ctypes.cast(getattr(_LIB, name), ctypes.c_void_p).value
+    return hit
 
 
-def _addr(fn) -> int:
-    return ctypes.cast(fn, ctypes.c_void_p).value
-
-
-_COPY = _addr(_LIB.copy_f) if _LIB is not None else 0  # identity's forward (two threads)
+_COPY = _address("copy_f") if _LIB is not None else 0  # identity's forward (two threads)
 
 
 # ------------------------------------------------------------------------ two threads
@@ -159,10 +155,9 @@ def _split_rows(kind: int, fn: int, n: int, g, x, y, *, m: int, skip: int, from_
     _LIB.run_split(ctypes.byref(job))  # releases the GIL; returns once every chunk is done
 
 
-def _elementwise(fn_f, kind: str, a: float, b: float, cheap: int):
-    """The bound kernel for one elementwise (entry, kind) with parameters (a, b); it splits
-    from ``_SPLIT_AT[cheap]`` elements."""
-    fn = _addr(fn_f)
+def _elementwise(fn: int, kind: str, a: float, b: float, cheap: int):
+    """The bound kernel for one elementwise (entry, kind) at C address fn with parameters (a, b);
+    it splits from ``_SPLIT_AT[cheap]`` elements."""
     if kind != "vjp":
         apply1, split1 = _MOD.apply1, _MOD.split1
 
@@ -243,16 +238,6 @@ def _resolve(name: str, params: dict[str, Any]) -> tuple[str, tuple[float, float
 
 
 # ------------------------------------------------------------- softmax, log_softmax (rows)
-_ROWS = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_void_p]
-
-
-def _rows_sym(name: str, vjp: bool):
-    fn = getattr(_LIB, name)
-    fn.argtypes = [ctypes.c_void_p, *_ROWS, ctypes.c_int64] if vjp else _ROWS
-    fn.restype = ctypes.c_int64
-    return fn
-
-
 def _call_rows(fn: int, kind: int, g, ref, out, m: int, from_y: int = 0) -> np.ndarray | None:
     """fn over the rows of length m; the indices of the rows it left to NumPy, or None."""
     rows, chunk = out.size // m, max(1, split_chunk(out.size) // m)
@@ -272,7 +257,7 @@ def _bind_rows(name: str, kind: str, params: dict[str, Any]):
         return None
     spec = _numpy_spec(name)
     axis = params.get("axis", -1)
-    fn = _addr(_rows_sym(f"{name}_rows_{kind}", kind == "vjp"))
+    fn = _address(f"{name}_rows_{kind}")
 
     def numpy(*args):
         with np.errstate(all="ignore"):
@@ -346,7 +331,7 @@ def bind(name: str, kind: str, dtype: np.dtype, params: dict[str, Any]):
     prefix, (a, b), y_ok = found
     if name == "identity" and kind == "f":  # a copy: the same bits, two threads when large
         return _copy
-    fn = _elementwise(_sym(f"{prefix}_{kind}", kind == "vjp"), kind, a, b, int(name in _CHEAP))
+    fn = _elementwise(_address(f"{prefix}_{kind}"), kind, a, b, int(name in _CHEAP))
     if kind != "vjp":
         return fn
     spec = _numpy_spec(name)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._fast import _CHEAP, _COPY, _LIB, _MOD, _SPLIT_AT, _addr, _resolve, _rows_sym, _sym
+from ._fast import _CHEAP, _COPY, _LIB, _MOD, _SPLIT_AT, _address, _resolve
 
 
 def records(name: str, params: dict[str, Any]) -> tuple[Any, Any, Any]:
@@ -30,15 +30,15 @@ def records(name: str, params: dict[str, Any]) -> tuple[Any, Any, Any]:
         if (set(params) - {"axis"} or isinstance(axis, bool)
                 or not isinstance(axis, (int, np.integer)) or axis < -1):
             return None, None, None
-        f, vjp = (_MOD.hot(_addr(_rows_sym(f"{name}_rows_{kind}", kind == "vjp")), code, 0.0,
-                           0.0, 0, 1, int(axis), *common) for kind, code in (("f", 2), ("vjp", 3)))
+        f, vjp = (_MOD.hot(_address(f"{name}_rows_{kind}"), code, 0.0, 0.0, 0, 1, int(axis),
+                           *common) for kind, code in (("f", 2), ("vjp", 3)))
         return f, vjp, None
     found = _resolve(name, params)
     if found is None:
         return None, None, None
     prefix, (a, b), y_ok = found
     cheap = int(name in _CHEAP)
-    f = _COPY if name == "identity" else _addr(_sym(f"{prefix}_f"))
+    f = _COPY if name == "identity" else _address(f"{prefix}_f")
     return (_MOD.hot(f, 0, a, b, cheap, 0, -1, *common),
-            _MOD.hot(_addr(_sym(f"{prefix}_vjp", True)), 1, a, b, cheap, int(y_ok), -1, *common),
-            _MOD.hot(_addr(_sym(f"{prefix}_df")), 0, a, b, cheap, 0, -1, *common))
+            _MOD.hot(_address(f"{prefix}_vjp"), 1, a, b, cheap, int(y_ok), -1, *common),
+            _MOD.hot(_address(f"{prefix}_df"), 0, a, b, cheap, 0, -1, *common))
