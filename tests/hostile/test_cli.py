@@ -134,6 +134,13 @@ def test_version(capsys):
     assert exc.value.code == 0 and capsys.readouterr().out.startswith("actlab ")
 
 
+def _sigint_default() -> None:
+    """In the child before exec: SIGINT back to its default, which Python turns into
+    KeyboardInterrupt. A runner that ignores SIGINT (a job started with nohup or `&` by a
+    non-interactive shell) would otherwise pass SIG_IGN on, and Ctrl-C would be lost."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT")
 def test_ctrl_c_at_any_moment_exits_130_without_traceback():
     """Including while the command is still importing numpy and friends."""
@@ -142,7 +149,8 @@ def test_ctrl_c_at_any_moment_exits_130_without_traceback():
         pytest.skip("console script not installed")
     argv = [exe, "train", "--dataset", "digits", "--epochs", "20000", "--no-progress"]
     for delay in (0.1, 0.4, 1.0, 3.0):
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=_sigint_default)
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)

@@ -86,7 +86,9 @@ def test_ctrl_c_stops_cleanly(tmp_path):
            "--seeds", "500", "--batch-size", "64", "--lr", "0.003", "--jobs", "1",
            "--no-progress",
            "--out", str(tmp_path)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT at its default in the child, whatever the runner does with it (nohup, `&`)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     db = tmp_path / "results.sqlite"
     _wait_for_runs(proc, db, 1)
     proc.send_signal(signal.SIGINT)

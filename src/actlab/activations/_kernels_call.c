@@ -110,6 +110,7 @@ static int writable_over(const Py_buffer *out, const Py_buffer *in, int n_in, in
 
 static int64_t split_at(const hot_t *h, int cheap)
 {
+    if (PyList_GET_SIZE(h->split_at) <= cheap) return INT64_MAX;  /* (a list someone shortened) */
     int64_t at = PyLong_AsLongLong(PyList_GET_ITEM(h->split_at, cheap));
     if (at == -1 && PyErr_Occurred()) {
         PyErr_Clear();
