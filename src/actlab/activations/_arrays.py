@@ -1,6 +1,7 @@
 """Array plumbing behind :class:`actlab.activations.registry.Activation`: argument conversion,
-``out=`` checks, dtype rules (float16 computed in float32; parameters beyond float32's range
-computed in float64) and the tests that let plain arrays take the compiled fast path.
+``out=`` checks and dtype rules (float16 computed in float32; parameters beyond float32's range
+computed in float64). With the compiled kernels on, plain float32 calls are checked and run in C
+(``_kernels_call.c``) and do not get here.
 """
 
 from __future__ import annotations
@@ -61,38 +62,6 @@ def _prepare(x: ArrayLike, what: str = "x") -> tuple[np.ndarray, np.dtype, bool]
 def _1d(a: np.ndarray | None) -> np.ndarray | None:
     """A 0-d array as a 1-element view, so kernels always get ufunc-friendly arrays."""
     return a.reshape(1) if a is not None and a.ndim == 0 else a
-
-
-def _plain_arrays(g: Any, x: Any, y: Any) -> bool:
-    """g, x (and y unless None): C-contiguous arrays of one shape and dtype, not 0-d."""
-    return (type(g) is np.ndarray and type(x) is np.ndarray and x.ndim > 0
-            and g.shape == x.shape and g.dtype == x.dtype
-            and g.flags.c_contiguous and x.flags.c_contiguous
-            and (y is None or (type(y) is np.ndarray and y.shape == x.shape
-                               and y.dtype == x.dtype and y.flags.c_contiguous)))
-
-
-def _plain_out(out: Any, rows: bool, x: np.ndarray, *others: np.ndarray | None) -> bool:
-    """``out`` is None, or a C-contiguous array like ``x`` that overlaps none of the inputs
-    (distinct arrays owning their memory never do) or, for elementwise kernels (not ``rows``,
-    which read a row again after writing it), is one of them: the compiled kernels may then
-    write it directly."""
-    if out is None:
-        return True
-    if not (type(out) is np.ndarray and out.shape == x.shape and out.dtype == x.dtype):
-        return False
-    flags = out.flags
-    if not (flags.c_contiguous and flags.writeable):
-        return False
-    owner = out.base is None
-    if owner and not others and x.base is None:  # the common forward call: distinct owners
-        return not (rows and x is out)
-    for a in (x, *others):  # a plain loop: this runs on every call of the engine's hot path
-        if a is None or (a is out and not rows):
-            continue
-        if a is out or not ((owner and a.base is None) or not np.may_share_memory(a, out)):
-            return False
-    return True
 
 
 def _check_out(out: np.ndarray, shape: tuple[int, ...], dtype: np.dtype) -> None:

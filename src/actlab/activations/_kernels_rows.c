@@ -325,7 +325,7 @@ static int row_check2(const float *g, const float *y, int64_t m, int64_t *top, f
         V y0 = _mm256_loadu_ps(y + i), gv = _mm256_loadu_ps(g + i);
         vmax = _mm256_max_ps(vmax, y0);
         vmin = _mm256_min_ps(vmin, y0);
-        nan = _mm256_or_ps(nan, _mm256_cmp_ps(y0, y0, _CMP_UNORD_Q));
+        nan = _mm256_or_ps(nan, isnan_(y0));
         acc = _mm256_add_pd(acc, _mm256_add_pd(lo(gv), hi(gv)));
     }
     if (_mm256_movemask_ps(nan)) return 0;

@@ -13,8 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _fast, _hot
-from ._arrays import (_1d, _check_out, _compute_dtype, _finish, _needs_float64, _plain_arrays,
-                      _plain_out, _prepare, quietly)
+from ._arrays import _1d, _check_out, _compute_dtype, _finish, _needs_float64, _prepare, quietly
 from ._display import NotebookDisplay
 from ._peers import _peer_spellings
 from .spec import Info, Spec
@@ -234,11 +233,6 @@ class Activation(NotebookDisplay):
         return self._keep_mask(kind, x, out)
 
     def _run(self, kind: str, x: ArrayLike, out: np.ndarray | None):
-        if (not self._wide and type(x) is np.ndarray and x.ndim and x.flags.c_contiguous
-                and _plain_out(out, self.spec.vector, x)):
-            fast = self._bound(kind, x.dtype)  # the engine's hot path: straight to the kernel
-            if fast is not None:
-                return fast(x, np.empty_like(x) if out is None else out)
         a, dtype, scalar = _prepare(x)
         a = _compute_dtype(a, self._wide)
         if not a.flags.c_contiguous:
@@ -348,11 +342,6 @@ class Activation(NotebookDisplay):
             res = None if hot is None else _fast._MOD.call_vjp(hot, g, x, y, out)
             if res is not None:
                 return res
-        if (not self._wide and _plain_arrays(g, x, y)
-                and _plain_out(out, self.spec.vector, g, x, y)):
-            fast = self._bound("vjp", x.dtype)  # the engine's hot path: straight to the kernel
-            if fast is not None:
-                return fast(g, x, y, np.empty_like(x) if out is None else out)
         mask = self._masked(g, x, y)
         if mask is not None:
             if out is not None:
