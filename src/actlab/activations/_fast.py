@@ -237,6 +237,19 @@ def _resolve(name: str, params: dict[str, Any]) -> tuple[str, tuple[float, float
     return prefix, ab, name in _FROM_Y
 
 
+def elementwise_target(name: str, kind: str,
+                       params: dict[str, Any]) -> tuple[int, float, float, int, bool] | None:
+    """(C address, a, b, cheap, vjp may use y) of an elementwise entry's ``kind`` kernel with
+    these parameters, or None; cheap (1 for piecewise-linear entries) indexes ``_SPLIT_AT``.
+    Shared by :func:`bind` and the C call records (``_hot``)."""
+    found = _resolve(name, params)
+    if found is None:
+        return None
+    prefix, (a, b), y_ok = found
+    address = _COPY if name == "identity" and kind == "f" else _address(f"{prefix}_{kind}")
+    return address, a, b, int(name in _CHEAP), y_ok
+
+
 # ------------------------------------------------------------- softmax, log_softmax (rows)
 def _call_rows(fn: int, kind: int, g, ref, out, m: int, from_y: int = 0) -> np.ndarray | None:
     """fn over the rows of length m; the indices of the rows it left to NumPy, or None."""
@@ -325,13 +338,13 @@ def bind(name: str, kind: str, dtype: np.dtype, params: dict[str, Any]):
         return None
     if name in ("softmax", "log_softmax"):
         return _bind_rows(name, kind, params)
-    found = _resolve(name, params)
-    if found is None:
+    target = elementwise_target(name, kind, params)
+    if target is None:
         return None
-    prefix, (a, b), y_ok = found
+    address, a, b, cheap, y_ok = target
     if name == "identity" and kind == "f":  # a copy: the same bits, two threads when large
         return _copy
-    fn = _elementwise(_address(f"{prefix}_{kind}"), kind, a, b, int(name in _CHEAP))
+    fn = _elementwise(address, kind, a, b, cheap)
     if kind != "vjp":
         return fn
     spec = _numpy_spec(name)

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._fast import _CHEAP, _COPY, _LIB, _MOD, _SPLIT_AT, _address, _resolve
+from ._fast import _LIB, _MOD, _SPLIT_AT, _address, elementwise_target
 
 
 def records(name: str, params: dict[str, Any]) -> tuple[Any, Any, Any]:
@@ -33,12 +33,8 @@ def records(name: str, params: dict[str, Any]) -> tuple[Any, Any, Any]:
         f, vjp = (_MOD.hot(_address(f"{name}_rows_{kind}"), code, 0.0, 0.0, 0, 1, int(axis),
                            *common) for kind, code in (("f", 2), ("vjp", 3)))
         return f, vjp, None
-    found = _resolve(name, params)
-    if found is None:
+    targets = [elementwise_target(name, kind, params) for kind in ("f", "vjp", "df")]
+    if targets[0] is None:
         return None, None, None
-    prefix, (a, b), y_ok = found
-    cheap = int(name in _CHEAP)
-    f = _COPY if name == "identity" else _address(f"{prefix}_f")
-    return (_MOD.hot(f, 0, a, b, cheap, 0, -1, *common),
-            _MOD.hot(_address(f"{prefix}_vjp"), 1, a, b, cheap, int(y_ok), -1, *common),
-            _MOD.hot(_address(f"{prefix}_df"), 0, a, b, cheap, 0, -1, *common))
+    return tuple(_MOD.hot(address, code, a, b, cheap, int(y_ok and code == 1), -1, *common)
+                 for (address, a, b, cheap, y_ok), code in zip(targets, (0, 1, 0)))
